@@ -1,0 +1,3 @@
+using WssKit.Cli;
+
+return await WssCli.RunAsync(args, CliConsole.System());

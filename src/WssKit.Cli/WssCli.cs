@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Reflection;
+using Spectre.Console;
+using WssKit.Cli.Cert;
+using WssKit.Cli.Serve;
+
+namespace WssKit.Cli;
+
+/// <summary>The wss command line: one factory per subcommand; parse errors get one line and exit code 2.</summary>
+internal static class WssCli
+{
+    public static string Version { get; } = typeof(WssCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    public static RootCommand Build(CliConsole console)
+    {
+        var root = new RootCommand("wss: run, use and troubleshoot WebSockets Secure (wss://).")
+        {
+            ServeCommand.Create(console),
+            CertCommand.Create(console),
+        };
+        return root;
+    }
+
+    public static async Task<int> RunAsync(string[] args, CliConsole console)
+    {
+        var root = Build(console);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            foreach (var error in parsed.Errors)
+            {
+                console.Fail(error.Message);
+            }
+            console.Error.WriteLine($"See '{CommandPath(parsed.CommandResult.Command)} --help'.");
+            return (int)ExitCode.Usage;
+        }
+        var exitCode = await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            // Commands handle signals themselves (a server drains its connections first).
+            ProcessTerminationTimeout = null,
+            Output = new ConsoleWriter(console.Out),
+            Error = new ConsoleWriter(console.Error),
+        });
+        return exitCode;
+    }
+
+    /// <summary>"wss cert ca" for the ca command: the root is always called wss, whatever the executable's name.</summary>
+    private static string CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (Symbol? current = command; current is Command named && named is not RootCommand; current = current.Parents.FirstOrDefault())
+        {
+            names.Insert(0, named.Name);
+        }
+        return string.Join(' ', ["wss", .. names]);
+    }
+
+    /// <summary>Routes System.CommandLine's help and version text to the console seam.</summary>
+    private sealed class ConsoleWriter(Spectre.Console.IAnsiConsole console) : TextWriter
+    {
+        public override System.Text.Encoding Encoding => System.Text.Encoding.UTF8;
+
+        public override void Write(char value) => console.Profile.Out.Writer.Write(value);
+
+        public override void Write(string? value) => console.Profile.Out.Writer.Write(value);
+
+        public override void WriteLine(string? value) => console.Profile.Out.Writer.WriteLine(value);
+    }
+}

@@ -1,0 +1,69 @@
+using Prometheus;
+using WssKit.Server.Tls;
+
+namespace WssKit.Server.Metrics;
+
+/// <summary>Renders the server's metrics in the Prometheus text format for /metrics.</summary>
+internal sealed class PrometheusExporter
+{
+    private readonly CollectorRegistry _registry;
+
+    static PrometheusExporter()
+    {
+        // The library's default registry would also listen to every .NET meter and event counter in the process;
+        // each server exports its own registry instead.
+        Prometheus.Metrics.SuppressDefaultMetrics();
+    }
+
+    public PrometheusExporter(ServerMetrics metrics, ServedCertificates certificates, TimeProvider time)
+    {
+        _registry = Prometheus.Metrics.NewCustomRegistry();
+        DotNetStats.Register(_registry);
+        var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
+        var open = factory.CreateGauge("wss_connections_open", "WebSocket connections open now.");
+        var total = factory.CreateCounter("wss_connections_total", "WebSocket connections accepted since start.");
+        var messages = factory.CreateCounter("wss_messages_total", "WebSocket messages, by direction (received from clients, sent to clients).", "direction");
+        var bytes = factory.CreateCounter("wss_message_bytes_total", "WebSocket message payload bytes, by direction.", "direction");
+        var failures = factory.CreateCounter("wss_handshakes_failed_total", "Failed TLS and WebSocket handshakes, by stage and reason.", "stage", "reason");
+        var closes = factory.CreateCounter("wss_connections_closed_total", "Closed WebSocket connections, by close code (1006: no close frame).", "code");
+        var expiry = factory.CreateGauge("wss_certificate_expiry_seconds", "Seconds until the served certificate expires (negative once expired), by site.", "site");
+        var notAfter = factory.CreateGauge("wss_certificate_not_after_timestamp_seconds", "Expiry of the served certificate as a Unix time, by site.", "site");
+        var reloads = factory.CreateCounter("wss_certificate_reloads_total", "Certificate reloads, by site and result (replaced, unchanged, failed).", "site", "result");
+        foreach (var slot in certificates.Slots)
+        {
+            foreach (var result in new[] { "replaced", "unchanged", "failed" })
+            {
+                reloads.WithLabels(slot.Name, result).IncTo(0);
+            }
+        }
+        ReloadCounter = (site, result) => reloads.WithLabels(site, result).Inc();
+        _registry.AddBeforeCollectCallback(() =>
+        {
+            open.Set(metrics.ConnectionsOpen);
+            total.IncTo(metrics.ConnectionsTotal);
+            messages.WithLabels("received").IncTo(metrics.MessagesReceived);
+            messages.WithLabels("sent").IncTo(metrics.MessagesSent);
+            bytes.WithLabels("received").IncTo(metrics.BytesReceived);
+            bytes.WithLabels("sent").IncTo(metrics.BytesSent);
+            foreach (var ((stage, reason), count) in metrics.HandshakeFailures)
+            {
+                failures.WithLabels(stage, reason).IncTo(count);
+            }
+            foreach (var (code, count) in metrics.Closes)
+            {
+                closes.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+            }
+            var now = time.GetUtcNow();
+            foreach (var slot in certificates.Slots)
+            {
+                expiry.WithLabels(slot.Name).Set((slot.Current.NotAfter - now).TotalSeconds);
+                notAfter.WithLabels(slot.Name).Set(slot.Current.NotAfter.ToUnixTimeSeconds());
+            }
+        });
+    }
+
+    /// <summary>Counts a certificate reload: site, then result.</summary>
+    public Action<string, string> ReloadCounter { get; }
+
+    public Task WriteAsync(Stream output, CancellationToken cancellationToken) => _registry.CollectAndExportAsTextAsync(output, cancellationToken);
+}
