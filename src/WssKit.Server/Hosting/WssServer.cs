@@ -161,7 +161,15 @@ public sealed class WssServer : IAsyncDisposable
     }
 
     /// <summary>Loads every certificate again now (what SIGHUP does); a broken file keeps the old certificate.</summary>
-    public IReadOnlyList<ReloadOutcome> ReloadCertificates() => _reloader.ReloadAll();
+    public IReadOnlyList<ReloadOutcome> ReloadCertificates()
+    {
+        var outcomes = _reloader.ReloadAll();
+        foreach (var outcome in outcomes)
+        {
+            Log.ReloadRequested(_logger, outcome.Slot, outcome.Status.ToString().ToLowerInvariant(), outcome.Current.SerialNumber);
+        }
+        return outcomes;
+    }
 
     /// <summary>Stops: refuses new connections, closes open WebSockets with 1001 and waits up to the shutdown timeout.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)

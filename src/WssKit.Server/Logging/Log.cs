@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Warning, "Certificate for {Site}: {Problem}")]
     public static partial void CertificateProblem(ILogger logger, string site, string problem);
 
+    [LoggerMessage(2005, LogLevel.Information, "Certificate reload requested for {Site}: {Status}; serving serial {Serial}")]
+    public static partial void ReloadRequested(ILogger logger, string site, string status, string serial);
+
     [LoggerMessage(3001, LogLevel.Debug, "WebSocket {Path} opened from {Client} (subprotocol {Subprotocol})")]
     public static partial void WebSocketOpened(ILogger logger, string path, string client, string subprotocol);
 
