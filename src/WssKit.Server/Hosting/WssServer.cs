@@ -219,6 +219,8 @@ public sealed class WssServer : IAsyncDisposable
         logging.SetMinimumLevel(options.LogLevel);
         // Kestrel and ASP.NET Core are chatty below warning; show them only when asked for debug logs.
         logging.AddFilter("Microsoft", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.Warning);
+        // The host logs a failed start with its stack trace; the server reports it as one line instead.
+        logging.AddFilter("Microsoft.Extensions.Hosting", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.None);
         logging.AddProvider(new TlsFailureCounter(metrics));
         logging.AddFilter<TlsFailureCounter>(TlsFailureCounter.Category, LogLevel.Debug);
         if (environment.ConfigureLogging is not null)
