@@ -51,12 +51,12 @@ public sealed class CertificateInspectorTests
         var root = TestCertificates.CreateAuthority("Test Root");
         var leaf = TestCertificates.CreateLeaf(["example.com"], root, notBefore: Now.AddDays(10), notAfter: Now.AddDays(100));
 
-        var problem = Assert.Single(Inspect(leaf, ["example.com"], chain: [root]));
+        var problem = Assert.Single(Inspect(leaf, ["example.com"], now: Now.AddHours(1), chain: [root]));
 
         Assert.Equal("cert-not-yet-valid", problem.Code);
         Assert.Equal(ProblemSeverity.Error, problem.Severity);
         Assert.Contains("is not valid until ", problem.Message);
-        Assert.Contains("(in 9 days)", problem.Message); // 10 days minus a part of a second, counted down
+        Assert.Contains("(in 9 days)", problem.Message); // 10 days less an hour: whole days, rounded down
         Assert.EndsWith("check this machine's clock, or use the certificate once it is valid", problem.Message);
     }
 
