@@ -123,6 +123,12 @@ internal sealed class PemKey
             offset += fields.Location.End.Value;
             rest = text.AsSpan(offset);
         }
+        // PemEncoding reads RFC 7468 PEM, which has no headers, so it never finds a block with OpenSSL's legacy
+        // "Proc-Type: 4,ENCRYPTED" and "DEK-Info" headers: recognise that format here.
+        if (text.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
+        {
+            return (string.Empty, null, true);
+        }
         throw new CertificateException(text.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal)
             ? $"the key file {path} holds a certificate, not a private key: swap --cert and --key"
             : $"the key file {path} holds no PEM private key (-----BEGIN PRIVATE KEY-----): give the key that belongs to the certificate");

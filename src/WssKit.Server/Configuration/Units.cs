@@ -27,6 +27,11 @@ public static partial class Units
         {
             return false;
         }
+        // Checked before multiplying: a product past decimal's range would throw instead of returning false.
+        if (number > long.MaxValue / (decimal)factor)
+        {
+            return false;
+        }
         var value = number * factor;
         if (value > long.MaxValue || value != decimal.Truncate(value))
         {
@@ -55,7 +60,8 @@ public static partial class Units
             return false;
         }
         var unit = DurationUnits.FirstOrDefault(candidate => candidate.Suffix == match.Groups["unit"].Value).Unit;
-        if (unit == TimeSpan.Zero)
+        // TimeSpan * double throws past TimeSpan.MaxValue (about 29,000 years); that is not a duration anyone means.
+        if (unit == TimeSpan.Zero || number * unit.Ticks >= TimeSpan.MaxValue.Ticks)
         {
             return false;
         }
