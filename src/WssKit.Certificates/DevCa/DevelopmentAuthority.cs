@@ -37,7 +37,7 @@ public sealed class DevelopmentAuthority
         Created = created;
     }
 
-    /// <summary>The authority's certificate (public part only), the one clients must trust.</summary>
+    /// <summary>The authority's certificate, the one clients must trust. It carries the private key, to sign leaves: export only its public part (<see cref="ExportPem"/>).</summary>
     public X509Certificate2 Certificate { get; }
 
     /// <summary>The file that holds the authority's certificate in PEM.</summary>

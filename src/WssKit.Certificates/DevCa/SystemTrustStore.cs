@@ -100,13 +100,26 @@ public sealed class SystemTrustStore
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        var said = string.Join(" ", (output.Result + " " + error.Result).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        var said = Summary(output.Result + "\n" + error.Result);
         var commandLine = string.Join(' ', [_command, .. arguments]);
         steps.Add(said.Length > 0 ? $"ran {commandLine}: {said}" : $"ran {commandLine}");
         return process.ExitCode == 0
             ? new TrustOutcome(true, steps, null)
             : new TrustOutcome(false, steps, $"{commandLine} failed with exit code {process.ExitCode}: {said}");
+    }
+
+    // update-ca-certificates lists every certificate it links and every hook it runs: keep the lines that say what
+    // changed ("1 added, 0 removed") and any error.
+    private static string Summary(string output)
+    {
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var telling = lines.Where(line => line.Contains("added", StringComparison.Ordinal) || line.Contains("removed", StringComparison.Ordinal)
+            || line.StartsWith("E:", StringComparison.Ordinal) || line.Contains("error", StringComparison.OrdinalIgnoreCase)).ToList();
+        return string.Join(" ", telling.Count > 0 ? telling : lines.Take(3));
     }
 
     private static string? FindCommand(string name)

@@ -68,7 +68,7 @@ public static class CertificateInspector
         else if (MissingIntermediate(certificate, now, knownIssuers))
         {
             problems.Add(new("cert-chain-incomplete", ProblemSeverity.Warning,
-                $"{subject} is served without the certificate of its issuer ({leaf.Issuer}): strict clients (curl, Node, Python, Java) will refuse it; serve the full chain (fullchain.pem, not cert.pem)"));
+                $"{subject} is served without the certificate of its issuer ({leaf.Issuer}), which this machine does not know: if that issuer is an intermediate CA (as with every public CA), strict clients (curl, Node, Python, Java) will refuse the chain; serve the full chain (fullchain.pem, not cert.pem)"));
         }
         return problems;
     }

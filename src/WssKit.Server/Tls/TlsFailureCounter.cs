@@ -30,7 +30,7 @@ internal sealed class TlsFailureCounter(ServerMetrics metrics) : ILoggerProvider
             _ when text.Contains("unsupported protocol") || text.Contains("wrong version number") || text.Contains("no protocols available")
                 || text.Contains("protocol version") => "protocol-version",
             _ when text.Contains("no shared cipher") || text.Contains("no suitable") || text.Contains("handshake failure") => "no-shared-cipher",
-            _ when text.Contains("unexpected eof") || text.Contains("0 bytes") || text.Contains("connection reset") => "client-closed",
+            _ when text.Contains("unexpected eof") || text.Contains("connection reset") => "client-closed",
             _ => "other",
         };
     }

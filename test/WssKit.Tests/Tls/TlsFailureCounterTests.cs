@@ -14,6 +14,7 @@ public sealed class TlsFailureCounterTests
     [InlineData("error:0A0000C1:SSL routines::no shared cipher", "no-shared-cipher")]
     [InlineData("Received an unexpected EOF or 0 bytes from the transport stream.", "client-closed")]
     [InlineData("Something nobody expected.", "other")]
+    [InlineData("The record was only 10 bytes long.", "other")]
     public void Classify_Message_Reason(string message, string reason)
     {
         Assert.Equal(reason, TlsFailureCounter.Classify(new AuthenticationException(message)));
