@@ -12,6 +12,7 @@ internal sealed class ServedCertificates
 {
     private readonly Dictionary<string, Site> _exact = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Site> _wildcard = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Site>.AlternateLookup<ReadOnlySpan<char>> _wildcardBySpan;
     private readonly Site _default;
 
     public ServedCertificates(CertificateSlot defaultSlot, IEnumerable<(CertificateSlot Slot, IReadOnlyList<string> Hosts)> sites)
@@ -35,6 +36,7 @@ internal sealed class ServedCertificates
             }
         }
         Slots = all;
+        _wildcardBySpan = _wildcard.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
     /// <summary>Every slot, the default first.</summary>
@@ -57,7 +59,8 @@ internal sealed class ServedCertificates
             return site;
         }
         var dot = serverName.IndexOf('.', StringComparison.Ordinal);
-        return dot > 0 && _wildcard.TryGetValue(serverName[(dot + 1)..], out site) ? site : _default;
+        // Looked up by span: a handshake for an unknown name allocates nothing.
+        return dot > 0 && _wildcardBySpan.TryGetValue(serverName.AsSpan(dot + 1), out site) ? site : _default;
     }
 
     private sealed class Site
