@@ -1,6 +1,6 @@
-namespace WssKit.FunctionalTests.Infrastructure;
+namespace WssKit.Testing;
 
-/// <summary>Paths in the repository and in the test output.</summary>
+/// <summary>Paths in the repository, found from the test's output folder.</summary>
 public static class Repository
 {
     public static string Root { get; } = FindRoot();

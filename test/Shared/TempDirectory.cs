@@ -1,9 +1,9 @@
-namespace WssKit.Tests.TestSupport;
+namespace WssKit.Testing;
 
-/// <summary>A fresh directory under the system temp directory, deleted with everything in it on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+/// <summary>A fresh directory for one test under the system temp directory, deleted with everything in it afterwards.</summary>
+public sealed class TempDirectory : IDisposable
 {
-    public TempDirectory() => Path = Directory.CreateTempSubdirectory("wsskit-unit-").FullName;
+    public TempDirectory() => Path = Directory.CreateTempSubdirectory("wsskit-test-").FullName;
 
     public string Path { get; }
 
@@ -21,9 +21,16 @@ internal sealed class TempDirectory : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(Path))
+        try
         {
-            Directory.Delete(Path, recursive: true);
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // A child process may still hold a file for a moment; the system cleans its temp directory later.
         }
     }
 }
