@@ -21,6 +21,24 @@ public static class SubjectNames
         return names;
     }
 
+    /// <summary>The subject alternative name extension for host names and IP addresses (each told apart by its form).</summary>
+    public static X509Extension Extension(IEnumerable<string> hostsOrAddresses)
+    {
+        var builder = new SubjectAlternativeNameBuilder();
+        foreach (var name in hostsOrAddresses)
+        {
+            if (IPAddress.TryParse(name, out var address))
+            {
+                builder.AddIpAddress(address);
+            }
+            else
+            {
+                builder.AddDnsName(name);
+            }
+        }
+        return builder.Build(critical: false);
+    }
+
     /// <summary>
     /// Whether the certificate is valid for <paramref name="hostOrAddress"/>: a DNS name (wildcards in the left-most
     /// label only) or an IP address. The subject's common name is not used, as browsers no longer use it.

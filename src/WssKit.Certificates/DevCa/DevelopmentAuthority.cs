@@ -150,19 +150,7 @@ public sealed class DevelopmentAuthority
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={names[0]}, O=WssKit development", key, HashAlgorithmName.SHA256);
-        var alternativeNames = new SubjectAlternativeNameBuilder();
-        foreach (var name in names)
-        {
-            if (IPAddress.TryParse(name, out var address))
-            {
-                alternativeNames.AddIpAddress(address);
-            }
-            else
-            {
-                alternativeNames.AddDnsName(name);
-            }
-        }
-        request.CertificateExtensions.Add(alternativeNames.Build(critical: false));
+        request.CertificateExtensions.Add(SubjectNames.Extension(names));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1", "Server Authentication")], critical: false));

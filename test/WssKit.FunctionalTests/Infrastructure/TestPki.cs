@@ -1,3 +1,4 @@
+using WssKit.Certificates;
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -36,19 +37,7 @@ public sealed class TestPki
         var request = key is RSA rsaKey
             ? new CertificateRequest($"CN={names[0]}", rsaKey, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)
             : new CertificateRequest($"CN={names[0]}", (ECDsa)key, HashAlgorithmName.SHA256);
-        var alternativeNames = new SubjectAlternativeNameBuilder();
-        foreach (var name in names)
-        {
-            if (IPAddress.TryParse(name, out var address))
-            {
-                alternativeNames.AddIpAddress(address);
-            }
-            else
-            {
-                alternativeNames.AddDnsName(name);
-            }
-        }
-        request.CertificateExtensions.Add(alternativeNames.Build());
+        request.CertificateExtensions.Add(SubjectNames.Extension(names));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_intermediate, true, false));

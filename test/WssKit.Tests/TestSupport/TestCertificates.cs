@@ -1,3 +1,4 @@
+using WssKit.Certificates;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -81,19 +82,7 @@ internal static class TestCertificates
                 var request = makeRequest(privateKey);
                 if (names.Count > 0)
                 {
-                    var alternativeNames = new SubjectAlternativeNameBuilder();
-                    foreach (var name in names)
-                    {
-                        if (System.Net.IPAddress.TryParse(name, out var address))
-                        {
-                            alternativeNames.AddIpAddress(address);
-                        }
-                        else
-                        {
-                            alternativeNames.AddDnsName(name);
-                        }
-                    }
-                    request.CertificateExtensions.Add(alternativeNames.Build());
+                    request.CertificateExtensions.Add(SubjectNames.Extension(names));
                 }
                 request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, critical: true));
                 request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
