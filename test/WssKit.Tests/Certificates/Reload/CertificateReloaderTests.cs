@@ -128,4 +128,23 @@ public sealed class CertificateReloaderTests : IDisposable
         Assert.Equal(renewed.Thumbprint, slot.Current.Leaf.Thumbprint);
         Assert.Equal(ReloadStatus.Replaced, Assert.Single(_reloaded).Status);
     }
+
+    [Fact]
+    public void Poll_DevelopmentLeafPastTwoThirdsOfItsLife_IsRenewedWithoutAnyFileChange()
+    {
+        var authority = WssKit.Certificates.DevCa.DevelopmentAuthority.LoadOrCreate(_temp.File("data"), _time);
+        var slot = new CertificateSlot("default", new DevelopmentSource(authority, ["localhost"]), ["localhost"], _time,
+            [X509CertificateLoader.LoadCertificate(authority.Certificate.RawData)]);
+        slot.LoadInitial();
+        var first = slot.Current;
+        using var reloader = Reloader(slot);
+
+        _time.Advance(TimeSpan.FromDays(4));
+        Assert.Same(first, slot.Current);
+        _time.Advance(TimeSpan.FromDays(1));
+
+        Assert.NotEqual(first.SerialNumber, slot.Current.SerialNumber);
+        Assert.True(slot.Current.NotAfter > first.NotAfter.AddDays(4));
+        Assert.Equal(ReloadStatus.Replaced, Assert.Single(_reloaded).Status);
+    }
 }
