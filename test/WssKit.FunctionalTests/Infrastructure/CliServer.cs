@@ -121,12 +121,16 @@ public sealed partial class CliServer : IAsyncDisposable
         _data.Dispose();
     }
 
+    /// <summary>The last line of what `wss serve` prints once it serves.</summary>
+    public const string StartedLine = "SIGHUP reloads the certificates";
+
     private async Task WaitForListeningAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (true)
         {
-            if (ListeningLine().Match(Output) is { Success: true } match)
+            var output = Output;
+            if (output.Contains(StartedLine, StringComparison.Ordinal) && ListeningLine().Match(output) is { Success: true } match)
             {
                 Port = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
                 return;

@@ -105,12 +105,17 @@ public sealed class BadConfigurationTests : IDisposable
     public async Task Port443WithoutPrivilege_ExitsWithTheTwoUsualFixes()
     {
         // In a network namespace of its own (where ports below 1024 are privileged, whatever the host's setting),
-        // as the unprivileged user nobody.
+        // as the unprivileged user nobody, from a copy of the tool that nobody may read.
         var home = _temp.File("nobody");
-        Directory.CreateDirectory(home);
+        var tool = Path.Combine(home, "tool");
+        Directory.CreateDirectory(tool);
+        foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory).Where(file => file.EndsWith(".dll", StringComparison.Ordinal) || Path.GetFileName(file).StartsWith("wss.", StringComparison.Ordinal)))
+        {
+            File.Copy(file, Path.Combine(tool, Path.GetFileName(file)));
+        }
         File.SetUnixFileMode(_temp.Path, (UnixFileMode)0b111_101_101); // rwxr-xr-x: nobody may pass through
         File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111);
-        var script = $"ip link set lo up && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={home} DOTNET_CLI_HOME={home} dotnet {Repository.WssDll} serve --port 443 --data-dir {home}/data";
+        var script = $"ip link set lo up && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={home} DOTNET_CLI_HOME={home} dotnet {tool}/wss.dll serve --port 443 --data-dir {home}/data";
 
         var result = await Tool.RunAsync("unshare", ["--net", "sh", "-c", script], TimeSpan.FromSeconds(30));
 
