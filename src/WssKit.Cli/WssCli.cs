@@ -11,6 +11,9 @@ internal static class WssCli
 {
     public static string Version { get; } = typeof(WssCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
+    /// <summary>Set it to see the full exception of an unexpected error.</summary>
+    public const string DebugVariable = "WSS_DEBUG";
+
     public static RootCommand Build(CliConsole console)
     {
         var root = new RootCommand("wss: run, use and troubleshoot WebSockets Secure (wss://).")
@@ -34,14 +37,23 @@ internal static class WssCli
             console.Error.WriteLine($"See '{CommandPath(parsed.CommandResult.Command)} --help'.");
             return (int)ExitCode.Usage;
         }
-        var exitCode = await parsed.InvokeAsync(new InvocationConfiguration
+        try
         {
-            // Commands handle signals themselves (a server drains its connections first).
-            ProcessTerminationTimeout = null,
-            Output = new ConsoleWriter(console.Out),
-            Error = new ConsoleWriter(console.Error),
-        });
-        return exitCode;
+            return await parsed.InvokeAsync(new InvocationConfiguration
+            {
+                // Commands handle signals themselves (a server drains its connections first).
+                ProcessTerminationTimeout = null,
+                EnableDefaultExceptionHandler = false,
+                Output = new ConsoleWriter(console.Out),
+                Error = new ConsoleWriter(console.Error),
+            });
+        }
+        catch (Exception e) when (console.Environment(DebugVariable) is null)
+        {
+            // Expected failures are reported by the commands; this is a bug. One line, and how to see more.
+            console.Fail($"unexpected error: {e.GetType().Name}: {e.Message} (run with {DebugVariable}=1 for the details, and please report it)");
+            return (int)ExitCode.Failure;
+        }
     }
 
     /// <summary>"wss cert ca" for the ca command: the root is always called wss, whatever the executable's name.</summary>

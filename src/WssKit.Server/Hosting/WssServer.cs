@@ -58,7 +58,9 @@ public sealed class WssServer : IAsyncDisposable
         var warnings = new List<string>();
         var tlsAddresses = TlsAddresses(options, warnings);
 
-        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "wss" });
+        // Nothing is served from disk: the content root is the tool's own folder, so a working directory that is
+        // gone or unreadable (a service's) does not matter.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "wss", ContentRootPath = AppContext.BaseDirectory });
         ConfigureLogging(builder.Logging, options, environment, metrics);
         builder.Services.AddSingleton<IHostLifetime, ManualLifetime>();
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);

@@ -105,7 +105,8 @@ public sealed class BadConfigurationTests : IDisposable
     public async Task Port443WithoutPrivilege_ExitsWithTheTwoUsualFixes()
     {
         // In a network namespace of its own (where ports below 1024 are privileged, whatever the host's setting),
-        // as the unprivileged user nobody, from a copy of the tool that nobody may read.
+        // as the unprivileged user nobody, from a copy of the tool that nobody may read, in a working directory
+        // nobody may not enter (as a service's can be): that must not matter either.
         var home = _temp.File("nobody");
         var tool = Path.Combine(home, "tool");
         Directory.CreateDirectory(tool);
@@ -117,7 +118,11 @@ public sealed class BadConfigurationTests : IDisposable
         File.SetUnixFileMode(home, (UnixFileMode)0b111_111_111);
         var script = $"ip link set lo up && exec setpriv --reuid=65534 --regid=65534 --clear-groups env HOME={home} DOTNET_CLI_HOME={home} dotnet {tool}/wss.dll serve --port 443 --data-dir {home}/data";
 
-        var result = await Tool.RunAsync("unshare", ["--net", "sh", "-c", script], TimeSpan.FromSeconds(30));
+        var closed = _temp.File("closed");
+        Directory.CreateDirectory(Path.Combine(closed, "inside"));
+        File.SetUnixFileMode(closed, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        var result = await Tool.RunAsync("unshare", ["--net", "sh", "-c", script], TimeSpan.FromSeconds(30), workingDirectory: Path.Combine(closed, "inside"));
 
         Assert.True(result.ExitCode == 1, $"exit code {result.ExitCode}:\n{result.All}");
         var line = Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
