@@ -111,12 +111,12 @@ public static class CertificateInspector
 
     private static string Date(DateTimeOffset when) => when.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    /// <summary>A duration for people: "3 days", "5 hours", "12 minutes".</summary>
+    /// <summary>A duration for people, to the nearest unit: "7 days" (for 6 days 23 hours), "5 hours", "12 minutes".</summary>
     public static string Span(TimeSpan span) => span switch
     {
-        { TotalDays: >= 2 } => $"{(int)span.TotalDays} days",
-        { TotalHours: >= 2 } => $"{(int)span.TotalHours} hours",
-        { TotalMinutes: >= 2 } => $"{(int)span.TotalMinutes} minutes",
+        { TotalDays: >= 2 } => $"{Math.Round(span.TotalDays):0} days",
+        { TotalHours: >= 2 } => $"{Math.Round(span.TotalHours):0} hours",
+        { TotalMinutes: >= 2 } => $"{Math.Round(span.TotalMinutes):0} minutes",
         _ => $"{Math.Max(0, (int)span.TotalSeconds)} seconds",
     };
 }

@@ -56,7 +56,7 @@ public sealed class CertificateInspectorTests
         Assert.Equal("cert-not-yet-valid", problem.Code);
         Assert.Equal(ProblemSeverity.Error, problem.Severity);
         Assert.Contains("is not valid until ", problem.Message);
-        Assert.Contains("(in 9 days)", problem.Message); // 10 days less an hour: whole days, rounded down
+        Assert.Contains("(in 10 days)", problem.Message); // 10 days less an hour, to the nearest day
         Assert.EndsWith("check this machine's clock, or use the certificate once it is valid", problem.Message);
     }
 
