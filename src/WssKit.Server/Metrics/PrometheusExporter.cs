@@ -22,6 +22,7 @@ internal sealed class PrometheusExporter
         var factory = Prometheus.Metrics.WithCustomRegistry(_registry);
         var open = factory.CreateGauge("wss_connections_open", "WebSocket connections open now.");
         var total = factory.CreateCounter("wss_connections_total", "WebSocket connections accepted since start.");
+        var upgrades = factory.CreateCounter("wss_upgrades_total", "WebSocket connections accepted, by HTTP version of the upgrade (1.1: 101 Switching Protocols, 2: extended CONNECT).", "http");
         var messages = factory.CreateCounter("wss_messages_total", "WebSocket messages, by direction (received from clients, sent to clients).", "direction");
         var bytes = factory.CreateCounter("wss_message_bytes_total", "WebSocket message payload bytes, by direction.", "direction");
         var failures = factory.CreateCounter("wss_handshakes_failed_total", "Failed TLS and WebSocket handshakes, by stage and reason.", "stage", "reason");
@@ -41,6 +42,8 @@ internal sealed class PrometheusExporter
         {
             open.Set(metrics.ConnectionsOpen);
             total.IncTo(metrics.ConnectionsTotal);
+            upgrades.WithLabels("1.1").IncTo(metrics.UpgradesHttp11);
+            upgrades.WithLabels("2").IncTo(metrics.UpgradesHttp2);
             messages.WithLabels("received").IncTo(metrics.MessagesReceived);
             messages.WithLabels("sent").IncTo(metrics.MessagesSent);
             bytes.WithLabels("received").IncTo(metrics.BytesReceived);

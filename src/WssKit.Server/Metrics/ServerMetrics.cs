@@ -14,6 +14,8 @@ internal sealed class ServerMetrics
     private long _messagesSent;
     private long _bytesReceived;
     private long _bytesSent;
+    private long _upgradesHttp11;
+    private long _upgradesHttp2;
     private readonly ConcurrentDictionary<(string Stage, string Reason), long> _handshakeFailures = new();
     private readonly ConcurrentDictionary<int, long> _closes = new();
 
@@ -23,6 +25,8 @@ internal sealed class ServerMetrics
     public long MessagesSent => Interlocked.Read(ref _messagesSent);
     public long BytesReceived => Interlocked.Read(ref _bytesReceived);
     public long BytesSent => Interlocked.Read(ref _bytesSent);
+    public long UpgradesHttp11 => Interlocked.Read(ref _upgradesHttp11);
+    public long UpgradesHttp2 => Interlocked.Read(ref _upgradesHttp2);
 
     /// <summary>Failed handshakes by stage (tls, upgrade) and reason.</summary>
     public IReadOnlyDictionary<(string Stage, string Reason), long> HandshakeFailures => _handshakeFailures;
@@ -35,6 +39,9 @@ internal sealed class ServerMetrics
         Interlocked.Increment(ref _connectionsOpen);
         Interlocked.Increment(ref _connectionsTotal);
     }
+
+    /// <summary>A WebSocket was opened over HTTP/1.1 (101 Switching Protocols) or HTTP/2 (RFC 8441 extended CONNECT).</summary>
+    public void Upgraded(bool http2) => Interlocked.Increment(ref http2 ? ref _upgradesHttp2 : ref _upgradesHttp11);
 
     public void ConnectionClosed(int closeCode)
     {

@@ -70,6 +70,7 @@ internal sealed class WebSocketUpgrade(
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.WebSocketOpened(logger, context.Request.Path, client, subProtocol ?? "none");
         var registration = registry.Track(connection);
+        metrics.Upgraded(HttpProtocol.IsHttp2(context.Request.Protocol));
         var session = new Session(connection, metrics, time);
         var code = 1006;
         using (IdleWatch.Start(session, options.IdleTimeout, time))
