@@ -109,6 +109,11 @@ public static class ServeSettings
         },
         new()
         {
+            Key = "maxOutgoingBuffer", ValueName = "SIZE", Help = "most data waiting to be sent to one client; a client that falls further behind is closed with 1008",
+            Apply = (s, o, i) => o.MaxOutgoingBuffer = ParseSize(s, i, minimum: 1024, maximum: 1L << 30), Show = o => Units.FormatSize(o.MaxOutgoingBuffer),
+        },
+        new()
+        {
             Key = "pingInterval", ValueName = "DURATION", Help = "how often connections are pinged to keep them alive and find dead peers (0: never)",
             Apply = (s, o, i) => o.PingInterval = ParseDuration(s, i), Show = o => Units.FormatDuration(o.PingInterval),
         },

@@ -70,17 +70,7 @@ public static partial class Units
     }
 
     /// <summary>A size in the largest binary unit that divides it exactly: 1048576 is "1MiB".</summary>
-    public static string FormatSize(long bytes)
-    {
-        foreach (var (suffix, factor) in SizeUnits.Where(unit => unit.Suffix.EndsWith("iB", StringComparison.Ordinal)))
-        {
-            if (bytes >= factor && bytes % factor == 0)
-            {
-                return $"{bytes / factor}{suffix}";
-            }
-        }
-        return bytes.ToString(CultureInfo.InvariantCulture);
-    }
+    public static string FormatSize(long bytes) => Protocol.ByteSize.Format(bytes);
 
     /// <summary>A duration in the largest unit that divides it exactly: 90 seconds is "90s", zero is "0".</summary>
     public static string FormatDuration(TimeSpan duration)

@@ -54,6 +54,9 @@ public sealed class WssServerOptions
     /// <summary>The largest message accepted; a larger one closes the connection with 1009. Default 1 MiB.</summary>
     public long MaxMessageSize { get; set; } = 1 << 20;
 
+    /// <summary>How much may wait to be sent to one client; a client that falls further behind (it does not read) is closed with 1008. Default 4 MiB.</summary>
+    public long MaxOutgoingBuffer { get; set; } = 4 << 20;
+
     /// <summary>How often an idle connection is pinged. Zero turns pings off. Default 30 s.</summary>
     public TimeSpan PingInterval { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -10,6 +10,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using WssKit.Certificates.Reload;
+using WssKit.Protocol;
 using WssKit.Server.Configuration;
 using WssKit.Server.Http;
 using WssKit.Server.Logging;
@@ -27,12 +28,14 @@ public sealed class WssServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly CertificateReloader _reloader;
+    private readonly KeepAlive _keepAlive;
     private readonly ILogger _logger;
 
-    private WssServer(WebApplication app, CertificateReloader reloader, StartupReport report, ILogger logger)
+    private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, StartupReport report, ILogger logger)
     {
         _app = app;
         _reloader = reloader;
+        _keepAlive = keepAlive;
         Report = report;
         _logger = logger;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -96,10 +99,12 @@ public sealed class WssServer : IAsyncDisposable
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WssKit.Server");
         var registry = new ConnectionRegistry(options, metrics);
-        var exporter = new PrometheusExporter(metrics, certificates.Certificates, time);
+        var exporter = new PrometheusExporter(metrics, registry, certificates.Certificates, time);
         var info = new InfoEndpoints(certificates.Certificates, registry, metrics, exporter, time);
-        var upgrade = new WebSocketUpgrade(options, new BuiltInWebSocketEngine(options), registry, metrics, time,
-            app.Services.GetRequiredService<ILogger<WebSocketUpgrade>>());
+        var settings = new ConnectionSettings(new ProtocolLimits { MaxMessageSize = options.MaxMessageSize },
+            options.PingInterval, options.PingTimeout, options.IdleTimeout, options.MaxOutgoingBuffer);
+        var keepAlive = new KeepAlive(registry, settings, time);
+        var upgrade = new WebSocketUpgrade(options, settings, registry, metrics, time, app.Services.GetRequiredService<ILogger<WebSocketUpgrade>>());
         var boundTlsPort = 0;
         if (options.HttpPort is not null)
         {
@@ -107,10 +112,9 @@ public sealed class WssServer : IAsyncDisposable
             app.Use(plain.InvokeAsync);
         }
         app.Use(new Hsts(options.HstsMaxAge).InvokeAsync);
-        app.UseWebSockets();
         app.Run(context => context.Request.Path.Value switch
         {
-            InfoEndpoints.EchoPath => upgrade.HandleAsync(context, EchoEndpoint.ConverseAsync),
+            InfoEndpoints.EchoPath => upgrade.HandleAsync(context, EchoHandler.Instance),
             "/healthz" => info.HealthAsync(context),
             "/metrics" => info.MetricsAsync(context),
             "/" => info.HomeAsync(context),
@@ -159,7 +163,7 @@ public sealed class WssServer : IAsyncDisposable
             Sites: certificates.Sites,
             DevelopmentCa: certificates.DevelopmentCa,
             Warnings: warnings);
-        return new WssServer(app, reloader, report, logger);
+        return new WssServer(app, reloader, keepAlive, report, logger);
     }
 
     /// <summary>Loads every certificate again now (what SIGHUP does); a broken file keeps the old certificate.</summary>
@@ -189,6 +193,7 @@ public sealed class WssServer : IAsyncDisposable
             await StopAsync();
         }
         await _app.DisposeAsync();
+        _keepAlive.Dispose();
     }
 
     private static void LogReload(ILogger logger, PrometheusExporter exporter, ReloadOutcome outcome)

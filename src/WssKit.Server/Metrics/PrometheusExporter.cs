@@ -1,5 +1,6 @@
 using Prometheus;
 using WssKit.Server.Tls;
+using WssKit.Server.WebSockets;
 
 namespace WssKit.Server.Metrics;
 
@@ -15,7 +16,7 @@ internal sealed class PrometheusExporter
         Prometheus.Metrics.SuppressDefaultMetrics();
     }
 
-    public PrometheusExporter(ServerMetrics metrics, ServedCertificates certificates, TimeProvider time)
+    public PrometheusExporter(ServerMetrics metrics, ConnectionRegistry registry, ServedCertificates certificates, TimeProvider time)
     {
         _registry = Prometheus.Metrics.NewCustomRegistry();
         DotNetStats.Register(_registry);
@@ -27,6 +28,8 @@ internal sealed class PrometheusExporter
         var bytes = factory.CreateCounter("wss_message_bytes_total", "WebSocket message payload bytes, by direction.", "direction");
         var failures = factory.CreateCounter("wss_handshakes_failed_total", "Failed TLS and WebSocket handshakes, by stage and reason.", "stage", "reason");
         var closes = factory.CreateCounter("wss_connections_closed_total", "Closed WebSocket connections, by close code (1006: no close frame).", "code");
+        var drops = factory.CreateCounter("wss_connections_dropped_total", "Connections the server cut off, by reason (ping-timeout, close-timeout, slow-consumer, write-failed).", "reason");
+        var protocolErrors = factory.CreateCounter("wss_protocol_errors_total", "Connections failed for breaking the WebSocket protocol, by the close code sent (1002, 1007, 1009).", "code");
         var expiry = factory.CreateGauge("wss_certificate_expiry_seconds", "Seconds until the served certificate expires (negative once expired), by site.", "site");
         var notAfter = factory.CreateGauge("wss_certificate_not_after_timestamp_seconds", "Expiry of the served certificate as a Unix time, by site.", "site");
         var reloads = factory.CreateCounter("wss_certificate_reloads_total", "Certificate reloads, by site and result (replaced, unchanged, failed).", "site", "result");
@@ -44,10 +47,18 @@ internal sealed class PrometheusExporter
             total.IncTo(metrics.ConnectionsTotal);
             upgrades.WithLabels("1.1").IncTo(metrics.UpgradesHttp11);
             upgrades.WithLabels("2").IncTo(metrics.UpgradesHttp2);
-            messages.WithLabels("received").IncTo(metrics.MessagesReceived);
-            messages.WithLabels("sent").IncTo(metrics.MessagesSent);
-            bytes.WithLabels("received").IncTo(metrics.BytesReceived);
-            bytes.WithLabels("sent").IncTo(metrics.BytesSent);
+            var (messagesReceived, messagesSent, bytesReceived, bytesSent) = metrics.Closed;
+            foreach (var connection in registry.Open)
+            {
+                messagesReceived += connection.MessagesReceived;
+                messagesSent += connection.MessagesSent;
+                bytesReceived += connection.BytesReceived;
+                bytesSent += connection.BytesSent;
+            }
+            messages.WithLabels("received").IncTo(messagesReceived);
+            messages.WithLabels("sent").IncTo(messagesSent);
+            bytes.WithLabels("received").IncTo(bytesReceived);
+            bytes.WithLabels("sent").IncTo(bytesSent);
             foreach (var ((stage, reason), count) in metrics.HandshakeFailures)
             {
                 failures.WithLabels(stage, reason).IncTo(count);
@@ -55,6 +66,14 @@ internal sealed class PrometheusExporter
             foreach (var (code, count) in metrics.Closes)
             {
                 closes.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
+            }
+            foreach (var (reason, count) in metrics.Drops)
+            {
+                drops.WithLabels(reason).IncTo(count);
+            }
+            foreach (var (code, count) in metrics.ProtocolErrors)
+            {
+                protocolErrors.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
             }
             var now = time.GetUtcNow();
             foreach (var slot in certificates.Slots)

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.WebSockets;
+using WssKit.Protocol.Framing;
 using WssKit.Server.Configuration;
 using WssKit.Server.Metrics;
 
@@ -14,7 +14,7 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
 {
     private readonly Lock _gate = new();
     private readonly Dictionary<IPAddress, int> _perAddress = [];
-    private readonly ConcurrentDictionary<long, IWebSocketConnection> _open = new();
+    private readonly ConcurrentDictionary<long, WebSocketConnection> _open = new();
     private readonly IReadOnlyList<IPNetwork> _exempt = [.. options.PerIpLimitExempt.Select(IPNetwork.Parse)];
     private long _nextId;
     private int _count;
@@ -70,17 +70,20 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
     }
 
     /// <summary>Tracks an open connection until the returned handle is disposed.</summary>
-    public Registration Track(IWebSocketConnection connection)
+    public Registration Track(WebSocketConnection connection)
     {
         var id = Interlocked.Increment(ref _nextId);
         _open[id] = connection;
         metrics.ConnectionOpened();
         if (_closing)
         {
-            _ = connection.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "server shutting down", CancellationToken.None);
+            connection.Close(CloseCodes.GoingAway, "server shutting down");
         }
         return new Registration(this, id);
     }
+
+    /// <summary>The open connections, for the keep-alive sweep and the metrics.</summary>
+    public IEnumerable<WebSocketConnection> Open => _open.Values;
 
     /// <summary>Refuses new connections and starts the close handshake (1001) with every open one.</summary>
     public int CloseAll(string reason)
@@ -88,7 +91,7 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
         _closing = true;
         foreach (var connection in _open.Values)
         {
-            _ = connection.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, reason, CancellationToken.None);
+            connection.Close(CloseCodes.GoingAway, reason);
         }
         return _open.Count;
     }
@@ -113,8 +116,10 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
 
     private void Complete(long id, int closeCode)
     {
-        _open.TryRemove(id, out _);
-        metrics.ConnectionClosed(closeCode);
+        if (_open.TryRemove(id, out var connection))
+        {
+            metrics.ConnectionClosed(closeCode, connection);
+        }
     }
 
     internal readonly struct Registration(ConnectionRegistry registry, long id)

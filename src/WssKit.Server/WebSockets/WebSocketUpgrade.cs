@@ -1,7 +1,8 @@
-using System.Net.WebSockets;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
+using WssKit.Protocol.Handshake;
 using WssKit.Server.Configuration;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
@@ -10,12 +11,12 @@ namespace WssKit.Server.WebSockets;
 
 /// <summary>
 /// Decides whether an upgrade request becomes a WebSocket: a valid handshake, an allowed origin, room under the
-/// connection limits; picks the subprotocol; then hands the open session to an endpoint's conversation and cleans
-/// up after it. Refusals are plain HTTP answers whose body says why, counted by reason.
+/// connection limits; picks the subprotocol; answers the handshake (101 over HTTP/1.1, 200 over HTTP/2) and runs
+/// the connection with an endpoint's handler. Refusals are plain HTTP answers whose body says why, counted by reason.
 /// </summary>
 internal sealed class WebSocketUpgrade(
     WssServerOptions options,
-    IWebSocketEngine engine,
+    ConnectionSettings settings,
     ConnectionRegistry registry,
     ServerMetrics metrics,
     TimeProvider time,
@@ -23,13 +24,24 @@ internal sealed class WebSocketUpgrade(
 {
     private readonly HashSet<string> _allowedOrigins = new(options.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>Runs the upgrade, then <paramref name="conversation"/>, which returns the close code once it ends.</summary>
-    public async Task HandleAsync(HttpContext context, Func<Session, CancellationToken, Task<int>> conversation)
+    /// <summary>Runs the upgrade, then the connection with <paramref name="handler"/> until it closes.</summary>
+    public async Task HandleAsync(HttpContext context, IWebSocketHandler handler)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
+        var (kind, problem) = WebSocketRequest.Inspect(context);
+        switch (kind)
         {
-            await RefuseMalformedAsync(context);
-            return;
+            case WebSocketRequest.Kind.NotWebSocket:
+                context.Response.Headers.Upgrade = "websocket";
+                await RefuseAsync(context, StatusCodes.Status426UpgradeRequired, "not-websocket",
+                    $"{context.Request.Path} is a WebSocket endpoint: connect with a WebSocket client to {WebSocketUrl(context)}");
+                return;
+            case WebSocketRequest.Kind.BadVersion:
+                context.Response.Headers.SecWebSocketVersion = "13";
+                await RefuseAsync(context, StatusCodes.Status426UpgradeRequired, "bad-version", problem!);
+                return;
+            case WebSocketRequest.Kind.Malformed:
+                await RefuseAsync(context, StatusCodes.Status400BadRequest, "bad-handshake", $"bad WebSocket handshake: {problem}");
+                return;
         }
         var origin = context.Request.Headers.Origin.ToString();
         if (_allowedOrigins.Count > 0 && origin.Length > 0 && !_allowedOrigins.Contains(origin))
@@ -54,7 +66,7 @@ internal sealed class WebSocketUpgrade(
         }
         try
         {
-            await RunAsync(context, conversation);
+            await RunAsync(context, handler);
         }
         finally
         {
@@ -62,70 +74,60 @@ internal sealed class WebSocketUpgrade(
         }
     }
 
-    private async Task RunAsync(HttpContext context, Func<Session, CancellationToken, Task<int>> conversation)
+    private async Task RunAsync(HttpContext context, IWebSocketHandler handler)
     {
-        var subProtocol = Negotiate(context.WebSockets.WebSocketRequestedProtocols);
-        await using var connection = await engine.AcceptAsync(context, subProtocol);
+        var subProtocol = Negotiate(WebSocketRequest.RequestedProtocols(context.Request));
+        var (transport, http2) = await AcceptAsync(context, subProtocol);
+        var connection = new WebSocketConnection(context, transport, subProtocol, settings, metrics, time);
         var started = time.GetTimestamp();
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.WebSocketOpened(logger, context.Request.Path, client, subProtocol ?? "none");
+        metrics.Upgraded(http2);
         var registration = registry.Track(connection);
-        metrics.Upgraded(HttpProtocol.IsHttp2(context.Request.Protocol));
-        var session = new Session(connection, metrics, time);
         var code = 1006;
-        using (IdleWatch.Start(session, options.IdleTimeout, time))
+        try
         {
-            try
-            {
-                code = await conversation(session, context.RequestAborted);
-            }
-            catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
-            {
-                // The peer vanished mid-send: nothing to answer, the connection is gone.
-                connection.Abort();
-            }
-            finally
-            {
-                registration.Complete(code);
-                Log.WebSocketClosed(logger, context.Request.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
-            }
+            code = await connection.RunAsync(handler);
         }
+        finally
+        {
+            registration.Complete(code);
+            Log.WebSocketClosed(logger, context.Request.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
+        }
+    }
+
+    /// <summary>Answers the opening handshake; returns the upgraded stream and whether it is HTTP/2.</summary>
+    private static async Task<(Stream Transport, bool Http2)> AcceptAsync(HttpContext context, string? subProtocol)
+    {
+        var headers = context.Response.Headers;
+        if (subProtocol is not null)
+        {
+            headers.SecWebSocketProtocol = subProtocol;
+        }
+        // A WebSocket is a long-lived stream, not a request body: no size limit and no minimum data rate.
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
+        {
+            maxBody.MaxRequestBodySize = null;
+        }
+        if (context.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } minRate)
+        {
+            minRate.MinDataRate = null;
+        }
+        if (context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
+        {
+            return (await connect.AcceptAsync(), true);
+        }
+        headers.Connection = "Upgrade";
+        headers.Upgrade = "websocket";
+        headers.SecWebSocketAccept = HandshakeKeys.AcceptFor(context.Request.Headers.SecWebSocketKey.ToString());
+        return (await context.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync(), false);
     }
 
     /// <summary>The first subprotocol the client offers that the server speaks, in the server's order of preference.</summary>
-    private string? Negotiate(IList<string> requested)
+    private string? Negotiate(IEnumerable<string> requested)
     {
-        foreach (var supported in options.Subprotocols)
-        {
-            if (requested.Contains(supported, StringComparer.Ordinal))
-            {
-                return supported;
-            }
-        }
-        return null;
-    }
-
-    private Task RefuseMalformedAsync(HttpContext context)
-    {
-        var headers = context.Request.Headers;
-        if (!headers.Upgrade.ToString().Contains("websocket", StringComparison.OrdinalIgnoreCase))
-        {
-            context.Response.Headers.Upgrade = "websocket";
-            return RefuseAsync(context, StatusCodes.Status426UpgradeRequired, "not-websocket",
-                $"{context.Request.Path} is a WebSocket endpoint: connect with a WebSocket client to {WebSocketUrl(context)}");
-        }
-        if (headers.SecWebSocketVersion.ToString() != "13")
-        {
-            context.Response.Headers.SecWebSocketVersion = "13";
-            return RefuseAsync(context, StatusCodes.Status426UpgradeRequired, "bad-version",
-                $"WebSocket version '{headers.SecWebSocketVersion}' is not supported; this server speaks version 13 (RFC 6455)");
-        }
-        var problem = !HttpMethods.IsGet(context.Request.Method) && !HttpMethods.IsConnect(context.Request.Method)
-            ? $"a WebSocket upgrade must be a GET request, not {context.Request.Method}"
-            : headers.SecWebSocketKey.Count == 0
-                ? "the Sec-WebSocket-Key header is missing"
-                : "the Sec-WebSocket-Key header is not 16 bytes in base64, or the Connection header lacks 'Upgrade'";
-        return RefuseAsync(context, StatusCodes.Status400BadRequest, "bad-handshake", $"bad WebSocket handshake: {problem}");
+        var offered = requested.ToList();
+        return options.Subprotocols.FirstOrDefault(supported => offered.Contains(supported, StringComparer.Ordinal));
     }
 
     private Task RefuseAsync(HttpContext context, int status, string reason, string message)

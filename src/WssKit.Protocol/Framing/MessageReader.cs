@@ -1,0 +1,300 @@
+using System.Buffers.Binary;
+using System.Text;
+using WssKit.Protocol.Compression;
+using WssKit.Protocol.Text;
+
+namespace WssKit.Protocol.Framing;
+
+/// <summary>
+/// The receiving half of a WebSocket connection (RFC 6455 §5 and §7): turns bytes into whole messages and control
+/// frames, and every breach of the protocol into the close code to answer with (1002, 1007, 1009).
+/// <para>
+/// Every complete frame in the input is parsed in one pass. Payloads are unmasked in place; a message that arrives
+/// in one frame is handed out straight from the input, without a copy; fragmented and partly received messages
+/// are gathered in a pooled buffer that goes back to the pool as soon as the message is read. Text is checked as
+/// it arrives, so invalid UTF-8 fails the connection at once, not at the end of the message.
+/// </para>
+/// </summary>
+public sealed class MessageReader : IDisposable
+{
+    private readonly Role _role;
+    private readonly ProtocolLimits _limits;
+    private readonly IMessageDecompressor? _decompressor;
+
+    // The frame being received, once its header is parsed.
+    private bool _inPayload;
+    private bool _frameFin;
+    private long _frameRemaining;
+    private bool _frameMasked;
+    private uint _frameMask;
+    private int _maskOffset;
+
+    // The message being received, once its first frame arrived.
+    private bool _inMessage;
+    private Opcode _messageOpcode;
+    private bool _messageCompressed;
+    private Utf8Validator _utf8;
+    private PooledBuffer _message;
+    private PooledBuffer _decompressed;
+    private bool _releasePending;
+    private bool _closed;
+
+    /// <summary>Creates the reader of one connection.</summary>
+    /// <param name="role">Which end this is: servers require masked frames, clients unmasked ones.</param>
+    /// <param name="limits">The size limits.</param>
+    /// <param name="decompressor">The permessage-deflate decompressor when that extension was negotiated; RSV1 is a protocol error otherwise.</param>
+    public MessageReader(Role role, ProtocolLimits limits, IMessageDecompressor? decompressor = null)
+    {
+        _role = role;
+        _limits = limits;
+        _decompressor = decompressor;
+    }
+
+    /// <summary>Whether part of a message or frame has been received and is waiting for the rest.</summary>
+    public bool InMessage => _inMessage || _inPayload;
+
+    /// <summary>Whether any pooled buffer is held (none is between messages).</summary>
+    public bool HoldsMemory => _message.HoldsMemory || _decompressed.HoldsMemory;
+
+    /// <summary>
+    /// Reads the next message or control frame from <paramref name="input"/>, whose first bytes continue where the
+    /// last call stopped. Payload bytes are unmasked in place in <paramref name="input"/>.
+    /// </summary>
+    /// <param name="input">Received bytes not yet consumed.</param>
+    /// <param name="consumed">How many bytes of <paramref name="input"/> were used; keep the rest for the next call.</param>
+    public ReadItem Read(Span<byte> input, out int consumed)
+    {
+        consumed = 0;
+        if (_releasePending)
+        {
+            // The last message was handed out of this buffer; it is no longer needed.
+            _message.Release();
+            _decompressed.Release();
+            _releasePending = false;
+        }
+        while (!_closed)
+        {
+            if (!_inPayload)
+            {
+                FrameHeader header;
+                try
+                {
+                    if (!FrameHeader.TryRead(input[consumed..], out header))
+                    {
+                        return ReadItem.NeedMore;
+                    }
+                }
+                catch (InvalidFrameException e)
+                {
+                    return Fail(CloseCodes.ProtocolError, e.Message);
+                }
+                if (Check(header) is { } problem)
+                {
+                    return Fail(problem.Code, problem.Reason);
+                }
+                if (Opcodes.IsControl(header.Opcode))
+                {
+                    // Control frames are at most 125 bytes: wait until the whole frame is here.
+                    var frameLength = header.Length + (int)header.PayloadLength;
+                    if (input.Length - consumed < frameLength)
+                    {
+                        return ReadItem.NeedMore;
+                    }
+                    var payload = input.Slice(consumed + header.Length, (int)header.PayloadLength);
+                    if (header.Masked)
+                    {
+                        Masking.Apply(payload, header.MaskKey, 0);
+                    }
+                    consumed += frameLength;
+                    return Control(header.Opcode, payload);
+                }
+                consumed += header.Length;
+                StartFrame(header);
+            }
+
+            var available = (int)Math.Min(_frameRemaining, input.Length - consumed);
+            var chunk = input.Slice(consumed, available);
+            if (_frameMasked)
+            {
+                _maskOffset = Masking.Apply(chunk, _frameMask, _maskOffset);
+            }
+            if (_messageOpcode == Opcode.Text && !_messageCompressed && !_utf8.Append(chunk))
+            {
+                return Fail(CloseCodes.InvalidPayload, "a text message is not valid UTF-8");
+            }
+            consumed += available;
+            _frameRemaining -= available;
+            var frameDone = _frameRemaining == 0;
+            if (frameDone && _frameFin && _message.Length == 0 && !_messageCompressed)
+            {
+                // The whole message is this one frame, and it is all in the input: no copy.
+                _inPayload = false;
+                return Finish(chunk);
+            }
+            if (available > 0)
+            {
+                _message.Append(chunk);
+            }
+            if (!frameDone)
+            {
+                return ReadItem.NeedMore;
+            }
+            _inPayload = false;
+            if (_frameFin)
+            {
+                return _messageCompressed ? Decompress() : Finish(_message.Written);
+            }
+        }
+        return ReadItem.NeedMore;
+    }
+
+    /// <summary>Gives back pooled buffers; call when the connection ends.</summary>
+    public void Dispose()
+    {
+        _message.Release();
+        _decompressed.Release();
+        _decompressor?.Dispose();
+    }
+
+    private (int Code, string Reason)? Check(FrameHeader header)
+    {
+        if (_role == Role.Server && !header.Masked)
+        {
+            return (CloseCodes.ProtocolError, "a frame from the client is not masked");
+        }
+        if (_role == Role.Client && header.Masked)
+        {
+            return (CloseCodes.ProtocolError, "a frame from the server is masked");
+        }
+        if (header.Rsv2 || header.Rsv3)
+        {
+            return (CloseCodes.ProtocolError, "RSV2 or RSV3 is set, but no extension defines them");
+        }
+        if (!Opcodes.IsDefined(header.Opcode))
+        {
+            return (CloseCodes.ProtocolError, $"opcode {(byte)header.Opcode:X} is reserved");
+        }
+        if (Opcodes.IsControl(header.Opcode))
+        {
+            if (!header.Fin)
+            {
+                return (CloseCodes.ProtocolError, "a control frame is fragmented");
+            }
+            if (header.PayloadLength > 125)
+            {
+                return (CloseCodes.ProtocolError, "a control frame is longer than 125 bytes");
+            }
+            if (header.Rsv1)
+            {
+                return (CloseCodes.ProtocolError, "RSV1 is set on a control frame");
+            }
+            return null;
+        }
+        if (header.Opcode == Opcode.Continuation)
+        {
+            if (!_inMessage)
+            {
+                return (CloseCodes.ProtocolError, "a continuation frame arrived with no message to continue");
+            }
+            if (header.Rsv1)
+            {
+                return (CloseCodes.ProtocolError, "RSV1 is set on a continuation frame");
+            }
+        }
+        else
+        {
+            if (_inMessage)
+            {
+                return (CloseCodes.ProtocolError, "a new message began before the fragmented one ended");
+            }
+            if (header.Rsv1 && _decompressor is null)
+            {
+                return (CloseCodes.ProtocolError, "RSV1 is set, but permessage-deflate was not negotiated");
+            }
+        }
+        if (header.PayloadLength > _limits.MaxMessageSize - _message.Length)
+        {
+            return (CloseCodes.MessageTooBig, $"message too big: the limit is {ByteSize.Format(_limits.MaxMessageSize)}");
+        }
+        return null;
+    }
+
+    private void StartFrame(FrameHeader header)
+    {
+        if (header.Opcode != Opcode.Continuation)
+        {
+            _inMessage = true;
+            _messageOpcode = header.Opcode;
+            _messageCompressed = header.Rsv1;
+            _utf8.Reset();
+        }
+        _inPayload = true;
+        _frameFin = header.Fin;
+        _frameRemaining = header.PayloadLength;
+        _frameMasked = header.Masked;
+        _frameMask = header.MaskKey;
+        _maskOffset = 0;
+    }
+
+    private ReadItem Finish(ReadOnlySpan<byte> payload)
+    {
+        _inMessage = false;
+        if (_messageOpcode == Opcode.Text && !_utf8.IsComplete)
+        {
+            return Fail(CloseCodes.InvalidPayload, "a text message ends in the middle of a UTF-8 sequence");
+        }
+        _releasePending = _message.HoldsMemory || _decompressed.HoldsMemory;
+        return new ReadItem(_messageOpcode == Opcode.Text ? ReadKind.Text : ReadKind.Binary, payload);
+    }
+
+    private ReadItem Decompress()
+    {
+        switch (_decompressor!.Decompress(_message.Written, ref _decompressed, _limits.MaxMessageSize))
+        {
+            case DecompressStatus.TooBig:
+                return Fail(CloseCodes.MessageTooBig, $"message too big: decompressed it exceeds the limit of {ByteSize.Format(_limits.MaxMessageSize)}");
+            case DecompressStatus.Corrupt:
+                return Fail(CloseCodes.InvalidPayload, "a compressed message is not valid DEFLATE data");
+        }
+        if (_messageOpcode == Opcode.Text && !Utf8Validator.IsValid(_decompressed.Written))
+        {
+            return Fail(CloseCodes.InvalidPayload, "a text message is not valid UTF-8");
+        }
+        _inMessage = false;
+        _releasePending = true;
+        return new ReadItem(_messageOpcode == Opcode.Text ? ReadKind.Text : ReadKind.Binary, _decompressed.Written);
+    }
+
+    private ReadItem Control(Opcode opcode, ReadOnlySpan<byte> payload)
+    {
+        switch (opcode)
+        {
+            case Opcode.Ping:
+                return new ReadItem(ReadKind.Ping, payload);
+            case Opcode.Pong:
+                return new ReadItem(ReadKind.Pong, payload);
+        }
+        if (payload.Length == 1)
+        {
+            return Fail(CloseCodes.ProtocolError, "a close frame has a 1-byte payload, too short for a code");
+        }
+        var code = payload.Length == 0 ? CloseCodes.NoStatus : BinaryPrimitives.ReadUInt16BigEndian(payload);
+        if (payload.Length >= 2 && !CloseCodes.IsValidOnTheWire(code))
+        {
+            return Fail(CloseCodes.ProtocolError, $"close code {code} may not be sent");
+        }
+        var reason = payload.Length > 2 ? payload[2..] : default;
+        if (!Utf8Validator.IsValid(reason))
+        {
+            return Fail(CloseCodes.InvalidPayload, "the close reason is not valid UTF-8");
+        }
+        _closed = true;
+        return new ReadItem(ReadKind.Close, payload, code, Encoding.UTF8.GetString(reason));
+    }
+
+    private ReadItem Fail(int code, string reason)
+    {
+        _closed = true;
+        return ReadItem.Fail(code, reason);
+    }
+}
