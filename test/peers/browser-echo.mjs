@@ -20,7 +20,7 @@ const texts = [];
 let ca = null;
 let http1 = false;
 let bytes = 100_000;
-let timeout = 20_000;
+let timeout = 30_000;
 while (args.length > 0) {
   const flag = args.shift();
   if (flag === '--http1') http1 = true;
@@ -41,12 +41,15 @@ const nssdb = join(home, '.pki', 'nssdb');
 let context;
 let finished = false;
 const result = { event: 'result', ok: false, http1Only: http1 };
-const watchdog = setTimeout(() => finish(new Error(`no result within ${timeout} ms`)), timeout);
+let stage = 'start';
+const watchdog = setTimeout(() => finish(new Error(`no result within ${timeout} ms (stuck at: ${stage})`)), timeout);
 try {
+  stage = 'trusting the CA';
   mkdirSync(nssdb, { recursive: true });
   // certutil is Debian's libnss3-tools; 'C,,' trusts the CA to issue server certificates only.
   execFileSync('certutil', ['-N', '-d', `sql:${nssdb}`, '--empty-password'], { stdio: 'pipe' });
   execFileSync('certutil', ['-A', '-d', `sql:${nssdb}`, '-n', 'server-ca', '-t', 'C,,', '-i', ca], { stdio: 'pipe' });
+  stage = 'launching chromium';
   // A persistent context is how Playwright takes our own fresh --user-data-dir; it is deleted at the end.
   context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
     executablePath: '/usr/bin/chromium',
@@ -57,6 +60,9 @@ try {
       '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       // Without these Chromium keeps trying to reach Google's services, and on a closed network that is slow.
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // Even so it looks up accounts.google.com and update.googleapis.com: no name resolves, so only the server's
+      // address (an IP literal) is ever reached.
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
       ...(http1 ? ['--disable-http2'] : []),
     ],
   });
@@ -68,10 +74,13 @@ try {
   cdp.on('Network.webSocketHandshakeResponseReceived', (e) => handshakes.push({ status: e.response.status }));
   await cdp.send('Network.enable');
 
+  stage = `loading ${pageUrl}`;
   await page.goto(pageUrl, { timeout });
+  stage = "waiting for the page's own echo";
   // The page opens its own echo socket; let it finish so the server's counters hold exactly two sockets.
   await page.waitForFunction(() => /^(received|failed)/.test(document.getElementById('status')?.textContent ?? ''), null, { timeout });
   result.pageStatus = await page.textContent('#status');
+  stage = 'the echo exchange';
   Object.assign(result, await page.evaluate(exchange, { texts, bytes }));
   result.handshakes = handshakes;
   result.ok = result.closeCode === 1000 && result.binary.matches && texts.every((text, i) => result.received[i] === text);
