@@ -108,10 +108,13 @@ async function exchange({ texts, bytes }) {
   socket.binaryType = 'arraybuffer';
   const inbox = [];
   let waiting = null;
+  let ended = false;
   const deliver = (item) => { if (waiting) { waiting(item); waiting = null; } else inbox.push(item); };
-  const next = () => inbox.length > 0 ? Promise.resolve(inbox.shift()) : new Promise((resolve) => { waiting = resolve; });
+  // Once the server has closed, every further wait ends at once: a test fails on what came back, not on a timeout.
+  const next = () => inbox.length > 0 ? Promise.resolve(inbox.shift())
+    : ended ? Promise.resolve({ closed: true }) : new Promise((resolve) => { waiting = resolve; });
   socket.onmessage = (e) => deliver({ data: e.data });
-  const closed = new Promise((resolve) => { socket.onclose = (e) => { deliver({ closed: true }); resolve(e); }; });
+  const closed = new Promise((resolve) => { socket.onclose = (e) => { ended = true; deliver({ closed: true }); resolve(e); }; });
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
     socket.onerror = () => reject(new Error(`WebSocket ${url} failed to open`));
