@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Runs every test of WssKit. First installs what the tests need and says what it could not install:
 #   Debian packages (apt-get, when missing): openssl, ca-certificates, tshark, sslscan, python3-websockets,
-#     util-linux (unshare, setpriv), iproute2, procps
-#   npm packages, into test/peers/node_modules: ws (Node's WebSocket peer)
+#     util-linux (unshare, setpriv), iproute2, procps, chromium (the browser peer), libnss3-tools (certutil, which
+#     makes the browser trust a server's development CA)
+#   npm packages, into test/peers/node_modules: ws (Node's WebSocket peer), playwright-core (drives Debian's
+#     chromium; it downloads no browser of its own)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Echo]
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -11,6 +13,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 declare -A package_of=(
   [openssl]=openssl [update-ca-certificates]=ca-certificates [tshark]=tshark [sslscan]=sslscan
   [unshare]=util-linux [setpriv]=util-linux [ip]=iproute2 [ss]=iproute2 [pkill]=procps
+  [chromium]=chromium [certutil]=libnss3-tools
 )
 missing=()
 for command in "${!package_of[@]}"; do
@@ -26,15 +29,16 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if ! (cd test/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null); then
-  echo "test.sh: could not install the npm packages of test/peers (npm ci failed); the tests that need Node's ws will fail"
+  echo "test.sh: could not install the npm packages of test/peers (npm ci failed); the tests that need Node's ws or Chromium will fail"
 fi
 
 still=()
-for command in openssl tshark sslscan node unshare setpriv update-ca-certificates; do
+for command in openssl tshark sslscan node unshare setpriv update-ca-certificates chromium certutil; do
   command -v "$command" >/dev/null 2>&1 || still+=("$command")
 done
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || still+=("python3-websockets")
 [ -d test/peers/node_modules/ws ] || still+=("npm ws")
+[ -d test/peers/node_modules/playwright-core ] || still+=("npm playwright-core")
 if [ ${#still[@]} -gt 0 ]; then
   echo "test.sh: NOT AVAILABLE: ${still[*]}: the tests that need them will fail, not skip"
 fi
