@@ -69,6 +69,10 @@ public sealed class WssServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(time);
         builder.WebHost.UseKestrelCore();
+        // Run Kestrel's parsing and WssKit's frame handling on the socket's I/O thread instead of queueing each read
+        // to the thread pool: a third more messages per CPU-second. Safe because nothing on that path blocks: frame
+        // handlers are synchronous and must not wait, and sends only queue bytes.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
