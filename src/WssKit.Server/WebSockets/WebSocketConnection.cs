@@ -35,6 +35,8 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private int _start;
     private int _end;
     private volatile bool _inBatch;
+    private byte[]? _lastPing; // made on the first ping: most clients (browsers) never send one
+    private int _lastPingLength = -1;
 
     // Guarded by _sendLock; _writing belongs to whoever holds _flushing.
     private readonly Lock _sendLock = new();
@@ -98,7 +100,14 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 _end += read;
                 _lastReceived = _time.GetTimestamp();
                 var finished = Process(handler);
-                await FlushAsync();
+                // Write what this pass queued, but do not wait for a write that cannot go out: a client that stops
+                // reading must not stop us reading it; its replies pile up in the outgoing buffer until the limit
+                // (then 1008) instead.
+                var flush = FlushAsync();
+                if (!flush.IsCompletedSuccessfully)
+                {
+                    _ = flush.AsTask();
+                }
                 if (finished)
                 {
                     await DrainAsync();
@@ -164,7 +173,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         if (startFlush)
         {
-            _ = FlushLoopAsync();
+            _ = FlushLoopAsync().AsTask();
         }
     }
 
@@ -216,6 +225,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
     {
         var input = _receive.AsSpan(0, _end);
         _inBatch = true;
+        _lastPingLength = -1;
         try
         {
             while (true)
@@ -237,7 +247,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
                         }
                         break;
                     case ReadKind.Ping:
-                        Queue(Opcode.Pong, item.Payload, message: false);
+                        // Only the latest ping of a pass is answered (RFC 6455 §5.5.3 allows it): a ping flood
+                        // costs one pong per read, not one per ping.
+                        item.Payload.CopyTo(_lastPing ??= new byte[125]);
+                        _lastPingLength = item.Payload.Length;
                         break;
                     case ReadKind.Pong:
                         _pingSentAt = 0;
@@ -258,6 +271,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         finally
         {
+            if (_lastPingLength >= 0)
+            {
+                Queue(Opcode.Pong, _lastPing.AsSpan(0, _lastPingLength), message: false);
+            }
             _inBatch = false;
         }
     }
@@ -306,7 +323,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         else if (startFlush)
         {
-            _ = FlushLoopAsync();
+            _ = FlushLoopAsync().AsTask();
         }
     }
 
