@@ -50,6 +50,9 @@ public struct PooledBuffer
     /// <summary>Counts bytes written into the span from <see cref="GetSpan"/>.</summary>
     public void Advance(int count) => _length += count;
 
+    /// <summary>Keeps only the first <paramref name="length"/> bytes written.</summary>
+    public void Truncate(int length) => _length = Math.Min(length, _length);
+
     /// <summary>Forgets the contents but keeps the array, for the next message.</summary>
     public void Clear() => _length = 0;
 

@@ -24,7 +24,7 @@ while (args.length > 0) {
 const emit = (event) => process.stdout.write(JSON.stringify(event) + '\n');
 const socket = new WebSocket(url, protocols, options);
 
-socket.on('open', () => emit({ event: 'open', protocol: socket.protocol }));
+socket.on('open', () => emit({ event: 'open', protocol: socket.protocol, extensions: socket.extensions }));
 socket.on('message', (data, isBinary) => {
   const bytes = Buffer.isBuffer(data) ? data : Buffer.concat(data);
   emit(isBinary

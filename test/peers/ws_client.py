@@ -38,7 +38,8 @@ async def main():
     except Exception as error:  # the test reads the message
         emit({"event": "error", "message": str(error)})
         return
-    emit({"event": "open", "protocol": socket.subprotocol})
+    extensions = ", ".join(type(extension).__name__ for extension in socket.extensions)
+    emit({"event": "open", "protocol": socket.subprotocol, "extensions": extensions})
 
     async def read_messages():
         try:

@@ -104,6 +104,12 @@ public static class ServeSettings
         },
         new()
         {
+            Key = "compression", ValueName = "BOOL", IsSwitch = true,
+            Help = "permessage-deflate with clients that offer it (shared compressors: no context takeover either way)",
+            Apply = (s, o, i) => o.Compression = ParseBool(s, i), Show = o => Bool(o.Compression),
+        },
+        new()
+        {
             Key = "maxMessageSize", ValueName = "SIZE", Help = "largest message accepted; a larger one closes the connection with 1009",
             Apply = (s, o, i) => o.MaxMessageSize = ParseSize(s, i, minimum: 1, maximum: 1L << 30), Show = o => Units.FormatSize(o.MaxMessageSize),
         },

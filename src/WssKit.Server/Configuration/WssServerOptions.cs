@@ -51,6 +51,9 @@ public sealed class WssServerOptions
     /// <summary>Origins allowed to open WebSockets (scheme://host[:port]); others get 403. Default: any origin.</summary>
     public IList<string> AllowedOrigins { get; set; } = [];
 
+    /// <summary>Use permessage-deflate (RFC 7692) with clients that offer it, without context takeover so no connection keeps a compressor. Default false.</summary>
+    public bool Compression { get; set; }
+
     /// <summary>The largest message accepted; a larger one closes the connection with 1009. Default 1 MiB.</summary>
     public long MaxMessageSize { get; set; } = 1 << 20;
 

@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
 using WssKit.Protocol;
+using WssKit.Protocol.Compression;
 using WssKit.Protocol.Framing;
 using WssKit.Server.Metrics;
 
@@ -29,6 +30,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private readonly ConnectionSettings _settings;
     private readonly ServerMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly MessageCompression? _compression;
+
+    // Smaller messages gain nothing from DEFLATE and cost a zlib call each.
+    private const int CompressionThreshold = 128;
 
     // Owned by the receive loop: received bytes not yet consumed are _receive[_start.._end].
     private byte[]? _receive;
@@ -53,16 +58,18 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private long _pingSentAt;
     private int _aborted;
 
-    public WebSocketConnection(HttpContext context, Stream transport, string? subProtocol, ConnectionSettings settings, ServerMetrics metrics, TimeProvider time)
+    public WebSocketConnection(HttpContext context, Stream transport, string? subProtocol, MessageCompression? compression,
+        ConnectionSettings settings, ServerMetrics metrics, TimeProvider time)
     {
         _context = context;
         _transport = transport;
+        _compression = compression;
         _settings = settings;
         _metrics = metrics;
         _time = time;
         SubProtocol = subProtocol;
         RemoteAddress = context.Connection.RemoteIpAddress;
-        _reader = new MessageReader(Role.Server, settings.Limits);
+        _reader = new MessageReader(Role.Server, settings.Limits, compression);
         _lastReceived = _lastMessage = time.GetTimestamp();
     }
 
@@ -127,7 +134,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         finally
         {
-            _reader.Dispose();
+            _reader.Dispose(); // and the compression with it
             if (_receive is not null)
             {
                 ArrayPool<byte>.Shared.Return(_receive);
@@ -294,6 +301,27 @@ internal sealed class WebSocketConnection : IWebSocketSession
 
     private void Queue(Opcode opcode, ReadOnlySpan<byte> payload, bool message)
     {
+        if (message && _compression is not null && payload.Length >= CompressionThreshold)
+        {
+            var compressed = new PooledBuffer();
+            try
+            {
+                _compression.Compress(payload, ref compressed);
+                Queue(opcode, compressed.Written, payload.Length, compressed: true);
+            }
+            finally
+            {
+                compressed.Release();
+            }
+            return;
+        }
+        Queue(opcode, payload, message ? payload.Length : -1, compressed: false);
+    }
+
+    /// <summary>Queues one frame; <paramref name="messageLength"/> is the message's size before compression, or -1 for a control frame.</summary>
+    private void Queue(Opcode opcode, ReadOnlySpan<byte> payload, int messageLength, bool compressed)
+    {
+        var message = messageLength >= 0;
         var startFlush = false;
         var overflow = false;
         lock (_sendLock)
@@ -303,11 +331,11 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 return;
             }
             var span = _pending.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
-            _pending.Advance(FrameWriter.Write(span, opcode, payload));
+            _pending.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
             if (message)
             {
                 MessagesSent++;
-                BytesSent += payload.Length;
+                BytesSent += messageLength;
                 _lastMessage = _time.GetTimestamp();
             }
             overflow = _pending.Length > _settings.MaxOutgoingBuffer;

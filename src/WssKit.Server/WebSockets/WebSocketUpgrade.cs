@@ -2,6 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
+using WssKit.Protocol;
+using WssKit.Protocol.Compression;
 using WssKit.Protocol.Handshake;
 using WssKit.Server.Configuration;
 using WssKit.Server.Logging;
@@ -77,8 +79,11 @@ internal sealed class WebSocketUpgrade(
     private async Task RunAsync(HttpContext context, IWebSocketHandler handler)
     {
         var subProtocol = Negotiate(WebSocketRequest.RequestedProtocols(context.Request));
-        var (transport, http2) = await AcceptAsync(context, subProtocol);
-        var connection = new WebSocketConnection(context, transport, subProtocol, settings, metrics, time);
+        var compression = options.Compression && PerMessageDeflate.TryAccept(context.Request.Headers.SecWebSocketExtensions, out var deflate)
+            ? deflate
+            : null;
+        var (transport, http2) = await AcceptAsync(context, subProtocol, compression);
+        var connection = new WebSocketConnection(context, transport, subProtocol, compression is null ? null : new MessageCompression(compression, Role.Server), settings, metrics, time);
         var started = time.GetTimestamp();
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.WebSocketOpened(logger, context.Request.Path, client, subProtocol ?? "none");
@@ -97,12 +102,16 @@ internal sealed class WebSocketUpgrade(
     }
 
     /// <summary>Answers the opening handshake; returns the upgraded stream and whether it is HTTP/2.</summary>
-    private static async Task<(Stream Transport, bool Http2)> AcceptAsync(HttpContext context, string? subProtocol)
+    private static async Task<(Stream Transport, bool Http2)> AcceptAsync(HttpContext context, string? subProtocol, DeflateParameters? compression)
     {
         var headers = context.Response.Headers;
         if (subProtocol is not null)
         {
             headers.SecWebSocketProtocol = subProtocol;
+        }
+        if (compression is not null)
+        {
+            headers.SecWebSocketExtensions = compression.ToHeader();
         }
         // A WebSocket is a long-lived stream, not a request body: no size limit and no minimum data rate.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } maxBody)
