@@ -6,7 +6,7 @@ namespace WssKit.FunctionalTests.Serve;
 public sealed class CompressionTests
 {
     [Fact]
-    public async Task NodeWs_CompressionOn_NegotiatesNoContextTakeoverAndEchoesLargeMessages()
+    public async Task NodeWs_CompressionOn_NegotiatesDeflateAndEchoesLargeMessages()
     {
         await using var server = await TestServer.StartAsync(options => options.Compression = true);
         await using var node = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
