@@ -42,6 +42,8 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private volatile bool _inBatch;
     private byte[]? _lastPing; // made on the first ping: most clients (browsers) never send one
     private int _lastPingLength = -1;
+    private int _pingsThisPass;
+    private const int PongsPerPass = 32;
 
     // Guarded by _sendLock; _writing belongs to whoever holds _flushing.
     private readonly Lock _sendLock = new();
@@ -233,6 +235,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         var input = _receive.AsSpan(0, _end);
         _inBatch = true;
         _lastPingLength = -1;
+        _pingsThisPass = 0;
         try
         {
             while (true)
@@ -254,10 +257,17 @@ internal sealed class WebSocketConnection : IWebSocketSession
                         }
                         break;
                     case ReadKind.Ping:
-                        // Only the latest ping of a pass is answered (RFC 6455 §5.5.3 allows it): a ping flood
-                        // costs one pong per read, not one per ping.
-                        item.Payload.CopyTo(_lastPing ??= new byte[125]);
-                        _lastPingLength = item.Payload.Length;
+                        // Pongs go out in order with everything else, but a flood is not answered ping for ping:
+                        // past a few in one read only the latest is answered, at the end (RFC 6455 §5.5.3 allows it).
+                        if (++_pingsThisPass <= PongsPerPass)
+                        {
+                            Queue(Opcode.Pong, item.Payload, message: false);
+                        }
+                        else
+                        {
+                            item.Payload.CopyTo(_lastPing ??= new byte[125]);
+                            _lastPingLength = item.Payload.Length;
+                        }
                         break;
                     case ReadKind.Pong:
                         _pingSentAt = 0;
