@@ -1,0 +1,73 @@
+using System.Net.Security;
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+
+namespace WssKit.Client.Connecting;
+
+/// <summary>
+/// The TLS handshake with a certificate check that says precisely why a certificate is refused: expired, not yet
+/// valid, issued by an untrusted root, for other names, or sent without its intermediate.
+/// </summary>
+internal static class TlsConnector
+{
+    public static async Task<SslStream> AuthenticateAsync(Stream transport, string serverName, WssClientOptions options, CancellationToken cancellationToken)
+    {
+        var extraRoots = options.TrustedCaFile is null ? null : LoadRoots(options.TrustedCaFile);
+        string? refusal = null;
+        var tls = new SslStream(transport, leaveInnerStreamOpen: false);
+        try
+        {
+            await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+            {
+                TargetHost = serverName,
+                EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                ApplicationProtocols = [SslApplicationProtocol.Http11],
+                ClientCertificates = options.ClientCertificate is null ? null : [options.ClientCertificate],
+                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                {
+                    if (options.DangerousAcceptAnyServerCertificate)
+                    {
+                        return true;
+                    }
+                    refusal = CertificateCheck.Refusal(certificate as X509Certificate2, chain, errors, serverName, extraRoots);
+                    return refusal is null;
+                },
+            }, cancellationToken);
+            return tls;
+        }
+        catch (AuthenticationException e)
+        {
+            await tls.DisposeAsync();
+            throw new WssConnectException(ConnectStage.Tls, refusal ?? $"the TLS handshake failed ({Innermost(e)})", e);
+        }
+        catch (IOException e)
+        {
+            await tls.DisposeAsync();
+            throw new WssConnectException(ConnectStage.Tls, $"the connection closed during the TLS handshake ({Innermost(e)}): is this a TLS port? (ws:// instead of wss://?)", e);
+        }
+    }
+
+    private static X509Certificate2Collection LoadRoots(string path)
+    {
+        try
+        {
+            var roots = new X509Certificate2Collection();
+            roots.ImportFromPemFile(path);
+            return roots.Count > 0 ? roots : throw new WssConnectException(ConnectStage.Tls, $"{path} holds no PEM certificate");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new WssConnectException(ConnectStage.Tls, $"cannot read the CA file {path}: {e.Message.TrimEnd('.')}", e);
+        }
+    }
+
+    private static string Innermost(Exception exception)
+    {
+        while (exception.InnerException is not null)
+        {
+            exception = exception.InnerException;
+        }
+        return exception.Message.TrimEnd('.');
+    }
+}
