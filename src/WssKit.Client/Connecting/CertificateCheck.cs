@@ -56,7 +56,9 @@ internal static class CertificateCheck
         var last = chain?.ChainElements.Count > 0 ? chain.ChainElements[^1].Certificate : certificate;
         if (statuses.Any(s => s.Status.HasFlag(X509ChainStatusFlags.PartialChain)))
         {
-            return $"the chain is incomplete: the server did not send the intermediate certificate of {last.Issuer}, and it is not in the trust store (the server should serve its full chain)";
+            // Without the issuer's certificate there is no telling whether it is a root or an intermediate.
+            return $"the certificate {Name(last)} is issued by {last.Issuer}, which the server did not send and this machine does not trust: "
+                + "if that is a root, trust it (a CA file, e.g. --ca); if it is an intermediate, the server must send its full chain";
         }
         if (statuses.Any(s => s.Status.HasFlag(X509ChainStatusFlags.UntrustedRoot)))
         {

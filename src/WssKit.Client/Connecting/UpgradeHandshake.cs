@@ -118,7 +118,8 @@ internal static class UpgradeHandshake
         var chunk = new byte[1024];
         try
         {
-            while (body.Count < Math.Min(declared, 4096))
+            var chunked = headers.Any(h => h.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase));
+            while (body.Count < (chunked ? 4096 : Math.Min(declared, 4096)) && !(chunked && Encoding.ASCII.GetString([.. body]).Contains("\r\n0\r\n", StringComparison.Ordinal)))
             {
                 var read = await stream.ReadAsync(chunk, limit.Token);
                 if (read == 0)
@@ -132,6 +133,13 @@ internal static class UpgradeHandshake
         {
             // Whatever arrived is enough to explain the refusal.
         }
-        return Encoding.UTF8.GetString([.. body]).Split('\n')[0].Trim();
+        var text = Encoding.UTF8.GetString([.. body]);
+        if (headers.Any(h => h.Key.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) && h.Value.Contains("chunked", StringComparison.OrdinalIgnoreCase)))
+        {
+            // "6d\r\n<109 bytes>\r\n0\r\n\r\n": the first chunk is what the server said.
+            var lines = text.Split("\r\n");
+            text = lines.Length > 1 ? lines[1] : "";
+        }
+        return text.Split('\n')[0].Trim();
     }
 }

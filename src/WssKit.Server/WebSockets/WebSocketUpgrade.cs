@@ -145,7 +145,9 @@ internal sealed class WebSocketUpgrade(
         Log.UpgradeRefused(logger, context.Connection.RemoteIpAddress?.ToString() ?? "unknown", status, reason);
         context.Response.StatusCode = status;
         context.Response.ContentType = "text/plain; charset=utf-8";
-        return context.Response.WriteAsync(message + "\n");
+        var body = System.Text.Encoding.UTF8.GetBytes(message + "\n");
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
     }
 
     private static string WebSocketUrl(HttpContext context)
