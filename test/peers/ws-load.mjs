@@ -3,6 +3,7 @@
 //   idle:  open COUNT connections (CONCURRENCY handshakes at a time), print {"event":"open","count":N}, then hold them
 //          until stdin closes or a line "close" arrives, close them all (1000) and print {"event":"closed"}.
 //   churn: open, echo one message on, and close COUNT connections, CONCURRENCY at a time; print {"event":"done",...}.
+//   echo:  on one connection, echo COUNT 32-byte messages with CONCURRENCY of them in flight; print {"event":"done",...}.
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import WebSocket from 'ws';
@@ -56,6 +57,22 @@ if (mode === 'idle') {
     await new Promise((resolve) => { socket.once('close', resolve); socket.close(1000); });
   });
   emit({ event: 'done', count, failures, seconds: (Date.now() - started) / 1000 });
+  process.exit(0);
+} else if (mode === 'echo') {
+  const socket = await open();
+  const message = Buffer.alloc(32, 120);
+  let sent = 0;
+  let received = 0;
+  await new Promise((resolve) => {
+    socket.on('message', () => {
+      received++;
+      if (sent < count) { socket.send(message); sent++; }
+      if (received === count) resolve();
+    });
+    for (; sent < Math.min(concurrency, count); sent++) socket.send(message);
+  });
+  emit({ event: 'done', count, failures: 0, seconds: (Date.now() - started) / 1000 });
+  socket.close(1000);
   process.exit(0);
 } else {
   throw new Error(`unknown mode ${mode}`);

@@ -32,6 +32,7 @@ internal sealed class PrometheusExporter
         var protocolErrors = factory.CreateCounter("wss_protocol_errors_total", "Connections failed for breaking the WebSocket protocol, by the close code sent (1002, 1007, 1009).", "code");
         var expiry = factory.CreateGauge("wss_certificate_expiry_seconds", "Seconds until the served certificate expires (negative once expired), by site.", "site");
         var notAfter = factory.CreateGauge("wss_certificate_not_after_timestamp_seconds", "Expiry of the served certificate as a Unix time, by site.", "site");
+        var allocated = factory.CreateCounter("wss_process_allocated_bytes_total", "Managed bytes allocated since start: flat while messages flow means no allocation per message.");
         var reloads = factory.CreateCounter("wss_certificate_reloads_total", "Certificate reloads, by site and result (replaced, unchanged, failed).", "site", "result");
         foreach (var slot in certificates.Slots)
         {
@@ -75,6 +76,7 @@ internal sealed class PrometheusExporter
             {
                 protocolErrors.WithLabels(code.ToString(System.Globalization.CultureInfo.InvariantCulture)).IncTo(count);
             }
+            allocated.IncTo(GC.GetTotalAllocatedBytes());
             var now = time.GetUtcNow();
             foreach (var slot in certificates.Slots)
             {

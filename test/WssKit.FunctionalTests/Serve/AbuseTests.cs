@@ -130,12 +130,36 @@ public sealed class AbuseTests(ITestOutputHelper output)
         await idle.WaitForAsync("closed", TimeSpan.FromSeconds(60));
     }
 
-    private static async Task ChurnAsync(CliServer server, int count)
+    [Fact]
+    public async Task SteadyEcho_HundredThousandMessages_NoAllocationPerMessage()
     {
-        var result = await Tool.RunAsync("node", [Path.Combine(Repository.Peers, "ws-load.mjs"), server.Url(), server.CaPath, "churn", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "20"], TimeSpan.FromMinutes(2));
+        await using var server = await CliServer.StartAsync(["--listen", "127.0.0.1:0"]);
+        await LoadAsync(server, "echo", 20_000, 16); // warm up: JIT, pools, buffers
+        var before = await AllocatedAsync(server);
+
+        await LoadAsync(server, "echo", 100_000, 16);
+
+        var perMessage = (await AllocatedAsync(server) - before) / 100_000.0;
+        output.WriteLine($"{perMessage:0.00} managed bytes allocated per echoed message");
+        Assert.True(perMessage < 16, $"{perMessage:0.0} bytes allocated per message");
+    }
+
+    private static async Task<double> AllocatedAsync(CliServer server)
+    {
+        var metrics = await Tool.RunAsync("curl", ["-sS", "--cacert", server.CaPath, "--resolve", $"localhost:{server.Port}:127.0.0.1", $"https://localhost:{server.Port}/metrics"]);
+        var line = metrics.Output.Split('\n').First(candidate => candidate.StartsWith("wss_process_allocated_bytes_total ", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task LoadAsync(CliServer server, string mode, int count, int concurrency)
+    {
+        var result = await Tool.RunAsync("node", [Path.Combine(Repository.Peers, "ws-load.mjs"), server.Url(), server.CaPath, mode,
+            count.ToString(System.Globalization.CultureInfo.InvariantCulture), concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromMinutes(2));
         var done = JsonDocument.Parse(result.Output.Trim().Split('\n')[^1]).RootElement;
         Assert.Equal(0, done.GetProperty("failures").GetInt32());
     }
+
+    private static Task ChurnAsync(CliServer server, int count) => LoadAsync(server, "churn", count, 20);
 
     private static long RssKiB(int processId)
         => long.Parse(File.ReadAllLines($"/proc/{processId}/status").First(line => line.StartsWith("VmRSS:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
