@@ -340,18 +340,22 @@ internal sealed class WebSocketConnection : IWebSocketSession
             {
                 return;
             }
-            var span = _pending.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
-            _pending.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
-            if (message)
+            // The limit is on what is already waiting: one message of any allowed size can always be queued.
+            overflow = message && _pending.Length >= _settings.MaxOutgoingBuffer;
+            if (!overflow)
             {
-                MessagesSent++;
-                BytesSent += messageLength;
-                _lastMessage = _time.GetTimestamp();
-            }
-            overflow = _pending.Length > _settings.MaxOutgoingBuffer;
-            if (!overflow && !_inBatch && !_flushing)
-            {
-                _flushing = startFlush = true;
+                var span = _pending.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
+                _pending.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
+                if (message)
+                {
+                    MessagesSent++;
+                    BytesSent += messageLength;
+                    _lastMessage = _time.GetTimestamp();
+                }
+                if (!_inBatch && !_flushing)
+                {
+                    _flushing = startFlush = true;
+                }
             }
         }
         if (overflow)
