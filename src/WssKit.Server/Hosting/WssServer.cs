@@ -108,7 +108,7 @@ public sealed class WssServer : IAsyncDisposable
         var settings = new ConnectionSettings(new ProtocolLimits { MaxMessageSize = options.MaxMessageSize },
             options.PingInterval, options.PingTimeout, options.IdleTimeout, options.MaxOutgoingBuffer);
         var keepAlive = new KeepAlive(registry, settings, time);
-        var upgrade = new WebSocketUpgrade(options, settings, registry, metrics, time, app.Services.GetRequiredService<ILogger<WebSocketUpgrade>>());
+        var upgrade = new WebSocketUpgrade(options, settings, registry, metrics, keepAlive, app.Services.GetRequiredService<ILogger<WebSocketUpgrade>>());
         var boundTlsPort = 0;
         if (options.HttpPort is not null)
         {

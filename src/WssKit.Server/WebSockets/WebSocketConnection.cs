@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using System.Net;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http;
@@ -12,8 +14,9 @@ namespace WssKit.Server.WebSockets;
 /// <summary>
 /// One server-side WebSocket on Kestrel's upgraded connection, run by WssKit's own framing engine.
 /// <para>
-/// Receiving: every read takes all Kestrel has and parses every complete frame in it in one pass, unmasking in
-/// place; each message goes to the handler synchronously, straight from the receive buffer when it came in one frame. Sending: frames are queued in
+/// Receiving: every read takes all the transport has and parses every complete frame in it in one pass, unmasking
+/// in place in the transport's own buffer; each message goes to the handler synchronously, without a copy when it
+/// came in one frame. Sending: frames are queued in
 /// a pooled buffer and written with one flush when the pass is over, so a batch of replies costs one write. Between
 /// bursts the connection holds no buffer of its own. Keep-alive, idle and close timeouts are driven from outside
 /// by <see cref="Tick"/>, one sweep for all connections instead of a timer each.
@@ -25,21 +28,24 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     private readonly HttpContext _context;
-    private readonly Stream _transport;
+    private readonly PipeReader _input;
+    private readonly PipeWriter _output;
     private readonly MessageReader _reader;
     private readonly ConnectionSettings _settings;
     private readonly ServerMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly KeepAlive _clock;
     private readonly MessageCompression? _compression;
 
     // Smaller messages gain nothing from DEFLATE and cost a zlib call each.
     private const int CompressionThreshold = 128;
 
-    // Owned by the receive loop: received bytes not yet consumed are _receive[_start.._end].
-    private byte[]? _receive;
-    private int _start;
-    private int _end;
+    // Owned by the receive loop: a read that arrived in several pieces, made contiguous.
+    private PooledBuffer _contiguous;
     private volatile bool _inBatch;
+    private int _batchThread;
+    private bool _closeInBatch;
+    private PooledBuffer _batchOutput;
     private byte[]? _lastPing; // made on the first ping: most clients (browsers) never send one
     private int _lastPingLength = -1;
     private int _pingsThisPass;
@@ -60,19 +66,21 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private long _pingSentAt;
     private int _aborted;
 
-    public WebSocketConnection(HttpContext context, Stream transport, string? subProtocol, MessageCompression? compression,
-        ConnectionSettings settings, ServerMetrics metrics, TimeProvider time)
+    public WebSocketConnection(HttpContext context, IDuplexPipe transport, string? subProtocol, MessageCompression? compression,
+        ConnectionSettings settings, ServerMetrics metrics, KeepAlive clock)
     {
         _context = context;
-        _transport = transport;
+        _input = transport.Input;
+        _output = transport.Output;
         _compression = compression;
         _settings = settings;
         _metrics = metrics;
-        _time = time;
+        _clock = clock;
+        _time = clock.Time;
         SubProtocol = subProtocol;
         RemoteAddress = context.Connection.RemoteIpAddress;
         _reader = new MessageReader(Role.Server, settings.Limits, compression);
-        _lastReceived = _lastMessage = time.GetTimestamp();
+        _lastReceived = _lastMessage = _time.GetTimestamp();
     }
 
     public string? SubProtocol { get; }
@@ -89,26 +97,15 @@ internal sealed class WebSocketConnection : IWebSocketSession
         {
             while (true)
             {
-                if (_receive is null)
+                // The transport holds the bytes until they are consumed; an idle connection holds no buffer of ours.
+                var result = await _input.ReadAsync();
+                var buffer = result.Buffer;
+                if (!buffer.IsEmpty)
                 {
-                    // Wait for data without holding a buffer (a zero-byte read): an idle connection keeps none.
-#pragma warning disable CA2022 // The zero-byte read only waits; its result is meaningless.
-                    await _transport.ReadAsync(Memory<byte>.Empty);
-#pragma warning restore CA2022
-                    _receive = ArrayPool<byte>.Shared.Rent(ReceiveBufferSize);
+                    _lastReceived = _clock.Now;
                 }
-                else if (_end == _receive.Length)
-                {
-                    Compact();
-                }
-                var read = await _transport.ReadAsync(_receive.AsMemory(_end));
-                if (read == 0)
-                {
-                    return _closeReceived ? _closeCode : CloseCodes.Abnormal;
-                }
-                _end += read;
-                _lastReceived = _time.GetTimestamp();
-                var finished = Process(handler);
+                var finished = Process(buffer, handler, out var consumed);
+                _input.AdvanceTo(consumed, buffer.End);
                 // Write what this pass queued, but do not wait for a write that cannot go out: a client that stops
                 // reading must not stop us reading it; its replies pile up in the outgoing buffer until the limit
                 // (then 1008) instead.
@@ -122,12 +119,12 @@ internal sealed class WebSocketConnection : IWebSocketSession
                     await DrainAsync();
                     return _closeCode;
                 }
-                if (_start == _end && !_reader.InMessage)
+                if (result.IsCompleted)
                 {
-                    ArrayPool<byte>.Shared.Return(_receive);
-                    _receive = null;
-                    _start = _end = 0;
+                    return _closeReceived ? _closeCode : CloseCodes.Abnormal;
                 }
+                // A cancelled read is Kestrel asking the connection to end (a shutdown): the close frame is on its way
+                // and the peer gets until the close grace or the shutdown timeout to answer it, so keep reading.
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
@@ -137,30 +134,25 @@ internal sealed class WebSocketConnection : IWebSocketSession
         finally
         {
             _reader.Dispose(); // and the compression with it
-            if (_receive is not null)
-            {
-                ArrayPool<byte>.Shared.Return(_receive);
-                _receive = null;
-            }
+            _contiguous.Release();
+            _batchOutput.Release();
         }
-    }
-
-    // Big enough for a burst of small messages or a good piece of a large one; the pool keeps a few per core.
-    private const int ReceiveBufferSize = 16 * 1024;
-
-    /// <summary>Moves the unconsumed bytes (a partial header or control frame, at most 139 bytes) to the front.</summary>
-    private void Compact()
-    {
-        var left = _end - _start;
-        _receive.AsSpan(_start, left).CopyTo(_receive);
-        _start = 0;
-        _end = left;
     }
 
     public void Send(ReadOnlySpan<byte> payload, bool text) => Queue(text ? Opcode.Text : Opcode.Binary, payload, message: true);
 
     public void Close(int code, string reason)
     {
+        if (OnReceiveLoop)
+        {
+            if (!_closeSent)
+            {
+                _batchOutput.Advance(FrameWriter.WriteClose(_batchOutput.GetSpan(FrameWriter.MaxCloseFrame), code, reason));
+                MarkCloseSent(code);
+                _closeInBatch = true;
+            }
+            return;
+        }
         var startFlush = false;
         lock (_sendLock)
         {
@@ -169,12 +161,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 return;
             }
             _pending.Advance(FrameWriter.WriteClose(_pending.GetSpan(FrameWriter.MaxCloseFrame), code, reason));
-            _closeSent = true;
-            _closeSentAt = _time.GetTimestamp();
-            if (!_closeReceived)
-            {
-                _closeCode = code;
-            }
+            MarkCloseSent(code);
             if (!_inBatch && !_flushing)
             {
                 _flushing = startFlush = true;
@@ -185,6 +172,22 @@ internal sealed class WebSocketConnection : IWebSocketSession
             _ = FlushLoopAsync().AsTask();
         }
     }
+
+    private void MarkCloseSent(int code)
+    {
+        _closeSent = true;
+        _closeSentAt = _time.GetTimestamp();
+        if (!_closeReceived)
+        {
+            _closeCode = code;
+        }
+    }
+
+    /// <summary>
+    /// Whether this call runs on the receive loop during a pass: then sends go to a buffer only that loop touches,
+    /// without a lock, and join the others once at the end of the pass.
+    /// </summary>
+    private bool OnReceiveLoop => _inBatch && Environment.CurrentManagedThreadId == _batchThread;
 
     /// <summary>Cuts the connection at once, without a close frame.</summary>
     public void Abort(string reason)
@@ -200,9 +203,8 @@ internal sealed class WebSocketConnection : IWebSocketSession
     /// The periodic check: ping a quiet peer, drop one that left a ping unanswered or never answered our close, and
     /// close one idle for too long.
     /// </summary>
-    public void Tick()
+    public void Tick(long now)
     {
-        var now = _time.GetTimestamp();
         if (_closeSent)
         {
             if (_time.GetElapsedTime(_closeSentAt, now) > CloseGrace)
@@ -230,9 +232,26 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
     }
 
-    private bool Process(IWebSocketHandler handler)
+    private bool Process(ReadOnlySequence<byte> buffer, IWebSocketHandler handler, out SequencePosition consumed)
     {
-        var input = _receive.AsSpan(0, _end);
+        Span<byte> input;
+        if (buffer.IsSingleSegment)
+        {
+            // The transport's own memory, ours until AdvanceTo: payloads are unmasked in place, handed out without a copy.
+            input = MemoryMarshal.AsMemory(buffer.First).Span;
+        }
+        else
+        {
+            _contiguous.Clear();
+            foreach (var segment in buffer)
+            {
+                _contiguous.Append(segment.Span);
+            }
+            input = _contiguous.Written;
+        }
+        var offset = 0;
+        _batchThread = Environment.CurrentManagedThreadId;
+        _closeInBatch = false;
         _inBatch = true;
         _lastPingLength = -1;
         _pingsThisPass = 0;
@@ -240,11 +259,12 @@ internal sealed class WebSocketConnection : IWebSocketSession
         {
             while (true)
             {
-                var item = _reader.Read(input[_start..], out var used);
-                _start += used;
+                var item = _reader.Read(input[offset..], out var used);
+                offset += used;
                 switch (item.Kind)
                 {
                     case ReadKind.NeedMore:
+                        consumed = buffer.GetPosition(offset);
                         return false;
                     case ReadKind.Text:
                     case ReadKind.Binary:
@@ -277,11 +297,13 @@ internal sealed class WebSocketConnection : IWebSocketSession
                         _closeCode = item.CloseCode;
                         // Answer with the peer's code (1000 when it gave none), as RFC 6455 §5.5.1 suggests.
                         Close(item.CloseCode == CloseCodes.NoStatus ? CloseCodes.NormalClosure : item.CloseCode, "");
+                        consumed = buffer.GetPosition(offset);
                         return true;
                     case ReadKind.Error:
                         _metrics.ProtocolError(item.CloseCode);
                         Close(item.CloseCode, item.Reason ?? "protocol error");
                         _closeCode = item.CloseCode;
+                        consumed = buffer.GetPosition(offset);
                         return true;
                 }
             }
@@ -293,6 +315,11 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 Queue(Opcode.Pong, _lastPing.AsSpan(0, _lastPingLength), message: false);
             }
             _inBatch = false;
+            MergeBatchOutput();
+            if (!buffer.IsSingleSegment && !_reader.InMessage)
+            {
+                _contiguous.Release();
+            }
         }
     }
 
@@ -332,6 +359,20 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private void Queue(Opcode opcode, ReadOnlySpan<byte> payload, int messageLength, bool compressed)
     {
         var message = messageLength >= 0;
+        if (OnReceiveLoop)
+        {
+            if (_closeSent)
+            {
+                return;
+            }
+            if (message && _pending.Length + _batchOutput.Length >= _settings.MaxOutgoingBuffer)
+            {
+                SlowConsumer();
+                return;
+            }
+            Write(ref _batchOutput, opcode, payload, messageLength, compressed);
+            return;
+        }
         var startFlush = false;
         var overflow = false;
         lock (_sendLock)
@@ -344,14 +385,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
             overflow = message && _pending.Length >= _settings.MaxOutgoingBuffer;
             if (!overflow)
             {
-                var span = _pending.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
-                _pending.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
-                if (message)
-                {
-                    MessagesSent++;
-                    BytesSent += messageLength;
-                    _lastMessage = _time.GetTimestamp();
-                }
+                Write(ref _pending, opcode, payload, messageLength, compressed);
                 if (!_inBatch && !_flushing)
                 {
                     _flushing = startFlush = true;
@@ -360,12 +394,56 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         if (overflow)
         {
-            _metrics.ConnectionDropped("slow-consumer");
-            Close(CloseCodes.PolicyViolation, "the client does not read its messages fast enough");
+            SlowConsumer();
         }
         else if (startFlush)
         {
             _ = FlushLoopAsync().AsTask();
+        }
+    }
+
+    private void Write(ref PooledBuffer target, Opcode opcode, ReadOnlySpan<byte> payload, int messageLength, bool compressed)
+    {
+        var span = target.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
+        target.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
+        if (messageLength >= 0)
+        {
+            MessagesSent++;
+            BytesSent += messageLength;
+            _lastMessage = _clock.Now;
+        }
+    }
+
+    private void SlowConsumer()
+    {
+        _metrics.ConnectionDropped("slow-consumer");
+        Close(CloseCodes.PolicyViolation, "the client does not read its messages fast enough");
+    }
+
+    /// <summary>Moves what the pass queued behind what other threads queued meanwhile (a swap when they queued nothing).</summary>
+    private void MergeBatchOutput()
+    {
+        if (_batchOutput.Length == 0)
+        {
+            return;
+        }
+        lock (_sendLock)
+        {
+            if (_closeSent && !_closeInBatch)
+            {
+                // Another thread closed the connection during the pass: nothing may follow its close frame.
+                _batchOutput.Clear();
+                return;
+            }
+            if (_pending.Length == 0)
+            {
+                (_pending, _batchOutput) = (_batchOutput, _pending);
+            }
+            else
+            {
+                _pending.Append(_batchOutput.Written);
+                _batchOutput.Clear();
+            }
         }
     }
 
@@ -413,8 +491,11 @@ internal sealed class WebSocketConnection : IWebSocketSession
                     }
                     (_pending, _writing) = (_writing, _pending);
                 }
-                await _transport.WriteAsync(_writing.WrittenMemory);
-                await _transport.FlushAsync();
+                var flushed = await _output.WriteAsync(_writing.WrittenMemory);
+                if (flushed.IsCompleted)
+                {
+                    throw new IOException("the transport was closed");
+                }
                 _writing.Clear();
             }
         }

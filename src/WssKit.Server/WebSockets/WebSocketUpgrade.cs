@@ -1,3 +1,5 @@
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
@@ -21,7 +23,7 @@ internal sealed class WebSocketUpgrade(
     ConnectionSettings settings,
     ConnectionRegistry registry,
     ServerMetrics metrics,
-    TimeProvider time,
+    KeepAlive keepAlive,
     ILogger<WebSocketUpgrade> logger)
 {
     private readonly HashSet<string> _allowedOrigins = new(options.AllowedOrigins, StringComparer.OrdinalIgnoreCase);
@@ -83,7 +85,8 @@ internal sealed class WebSocketUpgrade(
             ? deflate
             : null;
         var (transport, http2) = await AcceptAsync(context, subProtocol, compression);
-        var connection = new WebSocketConnection(context, transport, subProtocol, compression is null ? null : new MessageCompression(compression, Role.Server), settings, metrics, time);
+        var connection = new WebSocketConnection(context, transport, subProtocol, compression is null ? null : new MessageCompression(compression, Role.Server), settings, metrics, keepAlive);
+        var time = keepAlive.Time;
         var started = time.GetTimestamp();
         var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         Log.WebSocketOpened(logger, context.Request.Path, client, subProtocol ?? "none");
@@ -101,8 +104,8 @@ internal sealed class WebSocketUpgrade(
         }
     }
 
-    /// <summary>Answers the opening handshake; returns the upgraded stream and whether it is HTTP/2.</summary>
-    private static async Task<(Stream Transport, bool Http2)> AcceptAsync(HttpContext context, string? subProtocol, DeflateParameters? compression)
+    /// <summary>Answers the opening handshake; returns the connection's transport and whether it is HTTP/2.</summary>
+    private static async Task<(IDuplexPipe Transport, bool Http2)> AcceptAsync(HttpContext context, string? subProtocol, DeflateParameters? compression)
     {
         var headers = context.Response.Headers;
         if (subProtocol is not null)
@@ -124,13 +127,23 @@ internal sealed class WebSocketUpgrade(
         }
         if (context.Features.Get<IHttpExtendedConnectFeature>() is { IsExtendedConnect: true } connect)
         {
-            return (await connect.AcceptAsync(), true);
+            return (OverStream(await connect.AcceptAsync()), true);
         }
         headers.Connection = "Upgrade";
         headers.Upgrade = "websocket";
         headers.SecWebSocketAccept = HandshakeKeys.AcceptFor(context.Request.Headers.SecWebSocketKey.ToString());
-        return (await context.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync(), false);
+        var upgraded = await context.Features.Get<IHttpUpgradeFeature>()!.UpgradeAsync();
+        // Over HTTP/1.1 the connection is ours after the 101: read and write its (decrypted) pipes directly, past
+        // Kestrel's HTTP layers. Kestrel reads nothing more from it unless the upgraded stream is read.
+        return (context.Features.Get<IConnectionTransportFeature>()?.Transport ?? OverStream(upgraded), false);
     }
+
+    /// <summary>Pipes over a stream (an HTTP/2 stream is one of many on its connection), without a buffer while idle.</summary>
+    private static IDuplexPipe OverStream(Stream stream)
+        => new StreamPipe(PipeReader.Create(stream, new StreamPipeReaderOptions(leaveOpen: true, useZeroByteReads: true)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)));
+
+    private sealed record StreamPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 
     /// <summary>The first subprotocol the client offers that the server speaks, in the server's order of preference.</summary>
     private string? Negotiate(IEnumerable<string> requested)
