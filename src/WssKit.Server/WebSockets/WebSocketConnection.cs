@@ -40,8 +40,6 @@ internal sealed class WebSocketConnection : IWebSocketSession
     // Smaller messages gain nothing from DEFLATE and cost a zlib call each.
     private const int CompressionThreshold = 128;
 
-    // Owned by the receive loop: a read that arrived in several pieces, made contiguous.
-    private PooledBuffer _contiguous;
     private volatile bool _inBatch;
     private int _batchThread;
     private bool _closeInBatch;
@@ -134,7 +132,6 @@ internal sealed class WebSocketConnection : IWebSocketSession
         finally
         {
             _reader.Dispose(); // and the compression with it
-            _contiguous.Release();
             _batchOutput.Release();
         }
     }
@@ -232,24 +229,18 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
     }
 
+    // Enough for any frame header (14 bytes) or whole control frame (139 bytes) that straddles two pieces of a read.
+    private const int StitchSize = 256;
+
+    /// <summary>
+    /// One pass over everything read: each piece of the transport's buffer is parsed where it lies (unmasked in place,
+    /// ours until AdvanceTo, handed out without a copy); only a header or control frame cut between two pieces is
+    /// copied, into a small stitch buffer on the stack.
+    /// </summary>
     private bool Process(ReadOnlySequence<byte> buffer, IWebSocketHandler handler, out SequencePosition consumed)
     {
-        Span<byte> input;
-        if (buffer.IsSingleSegment)
-        {
-            // The transport's own memory, ours until AdvanceTo: payloads are unmasked in place, handed out without a copy.
-            input = MemoryMarshal.AsMemory(buffer.First).Span;
-        }
-        else
-        {
-            _contiguous.Clear();
-            foreach (var segment in buffer)
-            {
-                _contiguous.Append(segment.Span);
-            }
-            input = _contiguous.Written;
-        }
-        var offset = 0;
+        Span<byte> stitch = stackalloc byte[StitchSize];
+        var remaining = buffer;
         _batchThread = Environment.CurrentManagedThreadId;
         _closeInBatch = false;
         _inBatch = true;
@@ -257,56 +248,34 @@ internal sealed class WebSocketConnection : IWebSocketSession
         _pingsThisPass = 0;
         try
         {
-            while (true)
+            while (!remaining.IsEmpty)
             {
-                var item = _reader.Read(input[offset..], out var used);
-                offset += used;
-                switch (item.Kind)
+                var piece = MemoryMarshal.AsMemory(remaining.First).Span;
+                var used = Parse(piece, handler, out var finished);
+                if (!finished && used < piece.Length && remaining.Length > piece.Length)
                 {
-                    case ReadKind.NeedMore:
-                        consumed = buffer.GetPosition(offset);
-                        return false;
-                    case ReadKind.Text:
-                    case ReadKind.Binary:
-                        MessagesReceived++;
-                        BytesReceived += item.Payload.Length;
-                        _lastMessage = _lastReceived;
-                        if (!_closeSent)
-                        {
-                            Deliver(handler, item.Payload, item.Kind == ReadKind.Text);
-                        }
+                    remaining = remaining.Slice(used);
+                    var length = (int)Math.Min(remaining.Length, StitchSize);
+                    remaining.Slice(0, length).CopyTo(stitch);
+                    used = Parse(stitch[..length], handler, out finished);
+                    if (used == 0)
+                    {
                         break;
-                    case ReadKind.Ping:
-                        // Pongs go out in order with everything else, but a flood is not answered ping for ping:
-                        // past a few in one read only the latest is answered, at the end (RFC 6455 §5.5.3 allows it).
-                        if (++_pingsThisPass <= PongsPerPass)
-                        {
-                            Queue(Opcode.Pong, item.Payload, message: false);
-                        }
-                        else
-                        {
-                            item.Payload.CopyTo(_lastPing ??= new byte[125]);
-                            _lastPingLength = item.Payload.Length;
-                        }
-                        break;
-                    case ReadKind.Pong:
-                        _pingSentAt = 0;
-                        break;
-                    case ReadKind.Close:
-                        _closeReceived = true;
-                        _closeCode = item.CloseCode;
-                        // Answer with the peer's code (1000 when it gave none), as RFC 6455 §5.5.1 suggests.
-                        Close(item.CloseCode == CloseCodes.NoStatus ? CloseCodes.NormalClosure : item.CloseCode, "");
-                        consumed = buffer.GetPosition(offset);
-                        return true;
-                    case ReadKind.Error:
-                        _metrics.ProtocolError(item.CloseCode);
-                        Close(item.CloseCode, item.Reason ?? "protocol error");
-                        _closeCode = item.CloseCode;
-                        consumed = buffer.GetPosition(offset);
-                        return true;
+                    }
+                }
+                remaining = remaining.Slice(used);
+                if (finished)
+                {
+                    consumed = remaining.Start;
+                    return true;
+                }
+                if (used == 0)
+                {
+                    break;
                 }
             }
+            consumed = remaining.Start;
+            return false;
         }
         finally
         {
@@ -316,9 +285,61 @@ internal sealed class WebSocketConnection : IWebSocketSession
             }
             _inBatch = false;
             MergeBatchOutput();
-            if (!buffer.IsSingleSegment && !_reader.InMessage)
+        }
+    }
+
+    /// <summary>Reads messages and control frames from <paramref name="input"/> until it needs more; returns the bytes used.</summary>
+    private int Parse(Span<byte> input, IWebSocketHandler handler, out bool finished)
+    {
+        var offset = 0;
+        finished = false;
+        while (true)
+        {
+            var item = _reader.Read(input[offset..], out var used);
+            offset += used;
+            switch (item.Kind)
             {
-                _contiguous.Release();
+                case ReadKind.NeedMore:
+                    return offset;
+                case ReadKind.Text:
+                case ReadKind.Binary:
+                    MessagesReceived++;
+                    BytesReceived += item.Payload.Length;
+                    _lastMessage = _lastReceived;
+                    if (!_closeSent)
+                    {
+                        Deliver(handler, item.Payload, item.Kind == ReadKind.Text);
+                    }
+                    break;
+                case ReadKind.Ping:
+                    // Pongs go out in order with everything else, but a flood is not answered ping for ping:
+                    // past a few in one read only the latest is answered, at the end (RFC 6455 §5.5.3 allows it).
+                    if (++_pingsThisPass <= PongsPerPass)
+                    {
+                        Queue(Opcode.Pong, item.Payload, message: false);
+                    }
+                    else
+                    {
+                        item.Payload.CopyTo(_lastPing ??= new byte[125]);
+                        _lastPingLength = item.Payload.Length;
+                    }
+                    break;
+                case ReadKind.Pong:
+                    _pingSentAt = 0;
+                    break;
+                case ReadKind.Close:
+                    _closeReceived = true;
+                    _closeCode = item.CloseCode;
+                    // Answer with the peer's code (1000 when it gave none), as RFC 6455 §5.5.1 suggests.
+                    Close(item.CloseCode == CloseCodes.NoStatus ? CloseCodes.NormalClosure : item.CloseCode, "");
+                    finished = true;
+                    return offset;
+                case ReadKind.Error:
+                    _metrics.ProtocolError(item.CloseCode);
+                    Close(item.CloseCode, item.Reason ?? "protocol error");
+                    _closeCode = item.CloseCode;
+                    finished = true;
+                    return offset;
             }
         }
     }
