@@ -44,6 +44,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private int _batchThread;
     private bool _closeInBatch;
     private PooledBuffer _batchOutput;
+    // During a pass with nothing else being written, the receive loop writes its frames straight into the transport's
+    // pipe (no copy through a buffer of ours) and flushes once at the end.
+    private bool _writerClaimed;
+    private int _claimedBytes;
     private byte[]? _lastPing; // made on the first ping: most clients (browsers) never send one
     private int _lastPingLength = -1;
     private int _pingsThisPass;
@@ -107,7 +111,16 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 // Write what this pass queued, but do not wait for a write that cannot go out: a client that stops
                 // reading must not stop us reading it; its replies pile up in the outgoing buffer until the limit
                 // (then 1008) instead.
-                var flush = FlushAsync();
+                ValueTask flush;
+                if (_writerClaimed)
+                {
+                    _writerClaimed = false;
+                    flush = FlushLoopAsync(writerHasData: _claimedBytes > 0);
+                }
+                else
+                {
+                    flush = FlushAsync();
+                }
                 if (!flush.IsCompletedSuccessfully)
                 {
                     _ = flush.AsTask();
@@ -144,7 +157,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         {
             if (!_closeSent)
             {
-                _batchOutput.Advance(FrameWriter.WriteClose(_batchOutput.GetSpan(FrameWriter.MaxCloseFrame), code, reason));
+                LoopCommit(FrameWriter.WriteClose(LoopReserve(FrameWriter.MaxCloseFrame), code, reason));
                 MarkCloseSent(code);
                 _closeInBatch = true;
             }
@@ -243,6 +256,14 @@ internal sealed class WebSocketConnection : IWebSocketSession
         var remaining = buffer;
         _batchThread = Environment.CurrentManagedThreadId;
         _closeInBatch = false;
+        _claimedBytes = 0;
+        lock (_sendLock)
+        {
+            if (!_flushing && _pending.Length == 0)
+            {
+                _flushing = _writerClaimed = true;
+            }
+        }
         _inBatch = true;
         _lastPingLength = -1;
         _pingsThisPass = 0;
@@ -284,7 +305,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 Queue(Opcode.Pong, _lastPing.AsSpan(0, _lastPingLength), message: false);
             }
             _inBatch = false;
-            MergeBatchOutput();
+            if (!_writerClaimed)
+            {
+                MergeBatchOutput();
+            }
         }
     }
 
@@ -386,12 +410,13 @@ internal sealed class WebSocketConnection : IWebSocketSession
             {
                 return;
             }
-            if (message && _pending.Length + _batchOutput.Length >= _settings.MaxOutgoingBuffer)
+            if (message && _pending.Length + _batchOutput.Length + _claimedBytes >= _settings.MaxOutgoingBuffer)
             {
                 SlowConsumer();
                 return;
             }
-            Write(ref _batchOutput, opcode, payload, messageLength, compressed);
+            LoopCommit(FrameWriter.Write(LoopReserve((int)FrameWriter.SizeOf(payload.Length, masked: false)), opcode, payload, rsv1: compressed));
+            Count(messageLength);
             return;
         }
         var startFlush = false;
@@ -427,11 +452,32 @@ internal sealed class WebSocketConnection : IWebSocketSession
     {
         var span = target.GetSpan((int)FrameWriter.SizeOf(payload.Length, masked: false));
         target.Advance(FrameWriter.Write(span, opcode, payload, rsv1: compressed));
+        Count(messageLength);
+    }
+
+    private void Count(int messageLength)
+    {
         if (messageLength >= 0)
         {
             MessagesSent++;
             BytesSent += messageLength;
             _lastMessage = _clock.Now;
+        }
+    }
+
+    /// <summary>Room for a frame written on the receive loop: in the transport's pipe when the loop holds it, else in the pass's buffer.</summary>
+    private Span<byte> LoopReserve(int size) => _writerClaimed ? _output.GetSpan(size) : _batchOutput.GetSpan(size);
+
+    private void LoopCommit(int written)
+    {
+        if (_writerClaimed)
+        {
+            _output.Advance(written);
+            _claimedBytes += written;
+        }
+        else
+        {
+            _batchOutput.Advance(written);
         }
     }
 
@@ -494,10 +540,14 @@ internal sealed class WebSocketConnection : IWebSocketSession
     }
 
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask FlushLoopAsync()
+    private async ValueTask FlushLoopAsync(bool writerHasData = false)
     {
         try
         {
+            if (writerHasData && (await _output.FlushAsync()).IsCompleted)
+            {
+                throw new IOException("the transport was closed");
+            }
             while (true)
             {
                 lock (_sendLock)
