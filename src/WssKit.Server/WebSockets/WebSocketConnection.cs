@@ -48,10 +48,13 @@ internal sealed class WebSocketConnection : IWebSocketSession
     // pipe (no copy through a buffer of ours) and flushes once at the end.
     private bool _writerClaimed;
     private int _claimedBytes;
-    private byte[]? _lastPing; // made on the first ping: most clients (browsers) never send one
-    private int _lastPingLength = -1;
-    private int _pingsThisPass;
-    private const int PongsPerPass = 32;
+    // Pings are answered at once up to a budget per keep-alive tick; past it, only the latest is kept and answered
+    // at the next tick (RFC 6455 §5.5.3 allows answering only the most recent ping). A flood then costs a few pongs
+    // a second, not one per ping, while ordinary pings (a burst of a few) are answered immediately.
+    private byte[]? _latestPing; // made on the first ping over the budget: most clients never send a ping at all
+    private int _latestPingLength = -1;
+    private int _pongBudget = PongsPerTick;
+    private const int PongsPerTick = 32;
 
     // Guarded by _sendLock; _writing belongs to whoever holds _flushing.
     private readonly Lock _sendLock = new();
@@ -183,6 +186,25 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
     }
 
+    /// <summary>Renews the pong budget and answers the latest ping that went over it, if any.</summary>
+    private void AnswerLatestPing()
+    {
+        Volatile.Write(ref _pongBudget, PongsPerTick);
+        Span<byte> payload = stackalloc byte[125];
+        int length;
+        lock (_sendLock)
+        {
+            length = _latestPingLength;
+            if (length < 0)
+            {
+                return;
+            }
+            _latestPing.AsSpan(0, length).CopyTo(payload);
+            _latestPingLength = -1;
+        }
+        Queue(Opcode.Pong, payload[..length], message: false);
+    }
+
     private void MarkCloseSent(int code)
     {
         _closeSent = true;
@@ -215,6 +237,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
     /// </summary>
     public void Tick(long now)
     {
+        AnswerLatestPing();
         if (_closeSent)
         {
             if (_time.GetElapsedTime(_closeSentAt, now) > CloseGrace)
@@ -265,8 +288,6 @@ internal sealed class WebSocketConnection : IWebSocketSession
             }
         }
         _inBatch = true;
-        _lastPingLength = -1;
-        _pingsThisPass = 0;
         try
         {
             while (!remaining.IsEmpty)
@@ -300,10 +321,6 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         finally
         {
-            if (_lastPingLength >= 0)
-            {
-                Queue(Opcode.Pong, _lastPing.AsSpan(0, _lastPingLength), message: false);
-            }
             _inBatch = false;
             if (!_writerClaimed)
             {
@@ -336,16 +353,18 @@ internal sealed class WebSocketConnection : IWebSocketSession
                     }
                     break;
                 case ReadKind.Ping:
-                    // Pongs go out in order with everything else, but a flood is not answered ping for ping:
-                    // past a few in one read only the latest is answered, at the end (RFC 6455 §5.5.3 allows it).
-                    if (++_pingsThisPass <= PongsPerPass)
+                    if (Interlocked.Decrement(ref _pongBudget) >= 0)
                     {
+                        // In order with everything else this pass sends, so a pong precedes a later message's echo.
                         Queue(Opcode.Pong, item.Payload, message: false);
                     }
                     else
                     {
-                        item.Payload.CopyTo(_lastPing ??= new byte[125]);
-                        _lastPingLength = item.Payload.Length;
+                        lock (_sendLock)
+                        {
+                            item.Payload.CopyTo(_latestPing ??= new byte[125]);
+                            _latestPingLength = item.Payload.Length;
+                        }
                     }
                     break;
                 case ReadKind.Pong:

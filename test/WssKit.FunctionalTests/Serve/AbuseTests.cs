@@ -66,7 +66,7 @@ public sealed class AbuseTests(ITestOutputHelper output)
 
         var pongs = events.Count(e => e.GetProperty("event").GetString() == "frame" && e.GetProperty("opcode").GetInt32() == 10);
         output.WriteLine($"100,000 pings answered with {pongs} pongs; slowest echo of another client meanwhile: {slowest.TotalMilliseconds:0} ms");
-        Assert.InRange(pongs, 1, 60_000); // answered ping for ping, it would be 100,000
+        Assert.InRange(pongs, 1, 2_000); // a budget a keep-alive tick, plus the latest ping once a tick; ping for ping it would be 100,000
         Assert.Equal("timeout", events[^1].GetProperty("event").GetString()); // the flooder was not disconnected for pinging
         Assert.True(slowest < TimeSpan.FromSeconds(1), $"another client waited {slowest} for an echo");
     }
