@@ -6,8 +6,18 @@ namespace WssKit.Cli;
 /// Where a command writes: results to <see cref="Out"/>, errors to <see cref="Error"/>, plus the environment it reads.
 /// Tests pass test consoles and a fake environment; the real one writes to the process's streams.
 /// </summary>
-internal sealed class CliConsole(IAnsiConsole output, IAnsiConsole error, Func<string, string?> environment, string workingDirectory)
+internal sealed class CliConsole(IAnsiConsole output, IAnsiConsole error, Func<string, string?> environment, string workingDirectory,
+    TextReader? input = null, Stream? rawOut = null, bool interactive = false)
 {
+    /// <summary>Standard input, for commands that read lines (wss connect in a pipe).</summary>
+    public TextReader Input { get; } = input ?? TextReader.Null;
+
+    /// <summary>Standard output as bytes, for data that must pass unchanged (messages in a pipe, JSON lines).</summary>
+    public Stream RawOut { get; } = rawOut ?? Stream.Null;
+
+    /// <summary>Whether a person is at a terminal (standard input and output both terminals): prompts instead of pipes.</summary>
+    public bool IsInteractive { get; } = interactive;
+
     /// <summary>Standard output.</summary>
     public IAnsiConsole Out { get; } = output;
 
@@ -25,7 +35,10 @@ internal sealed class CliConsole(IAnsiConsole output, IAnsiConsole error, Func<s
         Create(Console.Out, Console.IsOutputRedirected),
         Create(Console.Error, Console.IsErrorRedirected),
         global::System.Environment.GetEnvironmentVariable,
-        Directory.GetCurrentDirectory());
+        Directory.GetCurrentDirectory(),
+        Console.In,
+        Console.OpenStandardOutput(),
+        !Console.IsInputRedirected && !Console.IsOutputRedirected);
 
     /// <summary>Writes a one-line error: "wss: message".</summary>
     public void Fail(string message) => Error.MarkupLineInterpolated($"[red]wss:[/] {message}");

@@ -20,6 +20,7 @@ internal static class WssCli
         {
             ServeCommand.Create(console),
             CertCommand.Create(console),
+            Connect.ConnectCommand.Create(console),
         };
         return root;
     }

@@ -74,20 +74,38 @@ public sealed class WssClient : IAsyncDisposable
             _ => throw new ArgumentException($"'{uri}' is not a ws:// or wss:// URL", nameof(uri)),
         };
         var host = uri.IdnHost;
-        System.Net.Sockets.Socket socket;
+        var proxy = ProxyTunnel.For(uri, options, Environment.GetEnvironmentVariable);
+        Stream stream;
         using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
             connectLimit.CancelAfter(options.ConnectTimeout);
             try
             {
-                socket = await TcpConnector.ConnectAsync(host, uri.Port, connectLimit.Token);
+                if (proxy is null)
+                {
+                    stream = new System.Net.Sockets.NetworkStream(await TcpConnector.ConnectAsync(host, uri.Port, connectLimit.Token), ownsSocket: true);
+                }
+                else
+                {
+                    stream = new System.Net.Sockets.NetworkStream(await ProxyTunnel.ConnectToProxyAsync(proxy, connectLimit.Token), ownsSocket: true);
+                    try
+                    {
+                        await ProxyTunnel.OpenAsync(stream, proxy, host, uri.Port, connectLimit.Token);
+                    }
+                    catch
+                    {
+                        await stream.DisposeAsync();
+                        throw;
+                    }
+                }
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
-                throw new WssConnectException(ConnectStage.Tcp, $"no connection to {host}:{uri.Port} within {options.ConnectTimeout.TotalSeconds:0.#} s (a firewall may drop the packets)");
+                throw proxy is null
+                    ? new WssConnectException(ConnectStage.Tcp, $"no connection to {host}:{uri.Port} within {options.ConnectTimeout.TotalSeconds:0.#} s (a firewall may drop the packets)")
+                    : new WssConnectException(ConnectStage.Proxy, $"no tunnel through {proxy.Authority} to {host}:{uri.Port} within {options.ConnectTimeout.TotalSeconds:0.#} s");
             }
         }
-        Stream stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
         using var handshakeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         handshakeLimit.CancelAfter(options.HandshakeTimeout);
         SslStream? tls = null;

@@ -26,7 +26,13 @@ public sealed record WssClientOptions
     /// <summary>The SNI and certificate name to use instead of the URL's host. Default: the URL's host.</summary>
     public string? ServerName { get; init; }
 
-    /// <summary>Time allowed for DNS and TCP together. Default 10 s.</summary>
+    /// <summary>An HTTP proxy to tunnel through with CONNECT (credentials in the URL: http://user:password@host:port). Default: none.</summary>
+    public Uri? Proxy { get; init; }
+
+    /// <summary>Take the proxy from HTTPS_PROXY (wss://), HTTP_PROXY (ws://) or ALL_PROXY, minus NO_PROXY, when <see cref="Proxy"/> is not given. Default true.</summary>
+    public bool UseEnvironmentProxy { get; init; } = true;
+
+    /// <summary>Time allowed for DNS and TCP together (through the proxy: to the proxy, then the tunnel). Default 10 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Time allowed for TLS and the upgrade together. Default 10 s.</summary>
