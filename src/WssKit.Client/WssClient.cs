@@ -110,11 +110,12 @@ public sealed class WssClient : IAsyncDisposable
         handshakeLimit.CancelAfter(options.HandshakeTimeout);
         SslStream? tls = null;
         var stage = ConnectStage.Tls;
+        var clientCertificateRequested = false;
         try
         {
             if (secure)
             {
-                tls = await TlsConnector.AuthenticateAsync(stream, options.ServerName ?? host, options, handshakeLimit.Token);
+                (tls, clientCertificateRequested) = await TlsConnector.AuthenticateAsync(stream, options.ServerName ?? host, options, handshakeLimit.Token);
                 stream = tls;
             }
             stage = ConnectStage.Upgrade;
@@ -126,7 +127,13 @@ public sealed class WssClient : IAsyncDisposable
             await stream.DisposeAsync();
             throw new WssConnectException(stage, $"no {(stage == ConnectStage.Tls ? "TLS handshake" : "answer to the upgrade")} within {options.HandshakeTimeout.TotalSeconds:0.#} s");
         }
-        catch (Exception e) when (e is IOException && e is not WssConnectException)
+        catch (Exception e) when (clientCertificateRequested && options.ClientCertificate is null && e is IOException or WssConnectException { StatusCode: null })
+        {
+            // A TLS 1.3 server that requires a client certificate hangs up after the handshake, at the first read.
+            await stream.DisposeAsync();
+            throw new WssConnectException(ConnectStage.Tls, TlsConnector.ClientCertificateMissing, e);
+        }
+        catch (IOException e)
         {
             await stream.DisposeAsync();
             throw new WssConnectException(stage, $"the connection broke: {e.Message.TrimEnd('.')}", e);

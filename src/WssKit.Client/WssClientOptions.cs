@@ -20,6 +20,9 @@ public sealed record WssClientOptions
     /// <summary>A client certificate with its private key, for mutual TLS. Default: none.</summary>
     public X509Certificate2? ClientCertificate { get; init; }
 
+    /// <summary>Intermediate certificates sent along with <see cref="ClientCertificate"/>, so the server can build its chain.</summary>
+    public X509Certificate2Collection ClientCertificateIntermediates { get; init; } = [];
+
     /// <summary>Accept any server certificate: for a test bench only, never in production. Default false.</summary>
     public bool DangerousAcceptAnyServerCertificate { get; init; }
 

@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Spectre.Console;
-using System.Security.Cryptography.X509Certificates;
 using WssKit.Client;
 
 namespace WssKit.Cli.Connect;
@@ -13,7 +12,7 @@ internal static class ConnectCommand
 {
     public static Command Create(CliConsole console)
     {
-        var url = new Argument<Uri>("URL") { Description = "the ws:// or wss:// URL to connect to" };
+        var url = new Argument<string>("URL") { Description = "the ws:// or wss:// URL to connect to" };
         var headers = new Option<string[]>("--header", "-H") { Description = "an extra request header, 'Name: value'; repeatable", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
         var origin = new Option<string>("--origin") { Description = "the Origin header to send, as a browser would", HelpName = "ORIGIN" };
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable, in order of preference", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
@@ -36,13 +35,15 @@ internal static class ConnectCommand
             WssClientOptions options;
             try
             {
+                var clientCertificate = LoadClientCertificate(parsed.GetValue(cert), parsed.GetValue(key), console.WorkingDirectory);
                 options = new WssClientOptions
                 {
                     Headers = [.. (parsed.GetValue(headers) ?? []).Select(ParseHeader)],
                     Origin = parsed.GetValue(origin),
                     Subprotocols = parsed.GetValue(subprotocols) ?? [],
                     TrustedCaFile = parsed.GetValue(ca) is { } caFile ? Path.GetFullPath(caFile, console.WorkingDirectory) : null,
-                    ClientCertificate = LoadClientCertificate(parsed.GetValue(cert), parsed.GetValue(key), console.WorkingDirectory),
+                    ClientCertificate = clientCertificate?.Leaf,
+                    ClientCertificateIntermediates = clientCertificate?.Chain ?? [],
                     Proxy = parsed.GetValue(proxy) is { } proxyText and not "none" ? ParseProxy(proxyText) : null,
                     UseEnvironmentProxy = parsed.GetValue(proxy) is null,
                     DangerousAcceptAnyServerCertificate = parsed.GetValue(insecure),
@@ -56,10 +57,9 @@ internal static class ConnectCommand
                 console.Fail(e.Message);
                 return (int)ExitCode.Usage;
             }
-            var target = parsed.GetValue(url)!;
-            if (target.Scheme is not ("ws" or "wss"))
+            if (!Uri.TryCreate(parsed.GetValue(url), UriKind.Absolute, out var target) || target.Scheme is not ("ws" or "wss"))
             {
-                console.Fail($"'{target}' is not a WebSocket URL: use ws://host/path or wss://host/path");
+                console.Fail($"'{parsed.GetValue(url)}' is not a WebSocket URL: use ws://host/path or wss://host/path");
                 return (int)ExitCode.Usage;
             }
             var output = parsed.GetValue(jsonl) ? (ISessionOutput)new JsonLinesOutput(console) : new PlainOutput(console);
@@ -87,7 +87,7 @@ internal static class ConnectCommand
             ? proxy
             : throw new ArgumentException($"--proxy '{text}' is not a URL: use http://host:port");
 
-    private static X509Certificate2? LoadClientCertificate(string? cert, string? key, string workingDirectory)
+    private static Certificates.ServerCertificate? LoadClientCertificate(string? cert, string? key, string workingDirectory)
     {
         if (cert is null && key is null)
         {
@@ -99,7 +99,7 @@ internal static class ConnectCommand
         }
         try
         {
-            return Certificates.Files.CertificateFiles.LoadPem(Path.GetFullPath(cert, workingDirectory), Path.GetFullPath(key, workingDirectory)).Leaf;
+            return Certificates.Files.CertificateFiles.LoadPem(Path.GetFullPath(cert, workingDirectory), Path.GetFullPath(key, workingDirectory));
         }
         catch (Certificates.CertificateException e)
         {

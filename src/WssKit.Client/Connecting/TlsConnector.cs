@@ -10,8 +10,15 @@ namespace WssKit.Client.Connecting;
 /// </summary>
 internal static class TlsConnector
 {
-    public static async Task<SslStream> AuthenticateAsync(Stream transport, string serverName, WssClientOptions options, CancellationToken cancellationToken)
+    public const string ClientCertificateMissing = "the server asked for a client certificate and hung up without one: it requires mutual TLS (give a client certificate: ClientCertificate; wss connect --cert and --key)";
+
+    /// <summary>
+    /// The TLS handshake; also says whether the server asked for a client certificate, because a server that requires
+    /// one and gets none hangs up only after the handshake (TLS 1.3), and the failure must be explained then.
+    /// </summary>
+    public static async Task<(SslStream Tls, bool ClientCertificateRequested)> AuthenticateAsync(Stream transport, string serverName, WssClientOptions options, CancellationToken cancellationToken)
     {
+        var requested = false;
         var extraRoots = options.TrustedCaFile is null ? null : LoadRoots(options.TrustedCaFile);
         string? refusal = null;
         var tls = new SslStream(transport, leaveInnerStreamOpen: false);
@@ -22,7 +29,16 @@ internal static class TlsConnector
                 TargetHost = serverName,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 ApplicationProtocols = [SslApplicationProtocol.Http11],
-                ClientCertificates = options.ClientCertificate is null ? null : [options.ClientCertificate],
+                ClientCertificateContext = options.ClientCertificate is null
+                    ? null
+                    : SslStreamCertificateContext.Create(options.ClientCertificate, options.ClientCertificateIntermediates, offline: true),
+                LocalCertificateSelectionCallback = options.ClientCertificate is null
+                    ? (_, _, _, _, _) =>
+                    {
+                        requested = true;
+                        return null!;
+                    }
+                    : null,
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
                 {
@@ -34,12 +50,13 @@ internal static class TlsConnector
                     return refusal is null;
                 },
             }, cancellationToken);
-            return tls;
+            return (tls, requested);
         }
         catch (AuthenticationException e)
         {
             await tls.DisposeAsync();
-            throw new WssConnectException(ConnectStage.Tls, refusal ?? $"the TLS handshake failed ({Innermost(e)})", e);
+            throw new WssConnectException(ConnectStage.Tls,
+                refusal ?? (requested && options.ClientCertificate is null ? ClientCertificateMissing : $"the TLS handshake failed ({Innermost(e)})"), e);
         }
         catch (IOException e)
         {

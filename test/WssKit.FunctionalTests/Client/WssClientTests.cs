@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using WssKit.Client;
 using WssKit.FunctionalTests.Infrastructure;
 
@@ -37,10 +35,7 @@ public sealed class WssClientTests
     [Fact]
     public async Task Connect_NothingListening_TcpStageSaysRefused()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        var port = LoopbackPort.Free();
 
         var error = await Assert.ThrowsAsync<WssConnectException>(() => WssClient.ConnectAsync(new Uri($"wss://127.0.0.1:{port}/echo")));
 
@@ -109,10 +104,7 @@ public sealed class WssClientTests
     /// <summary>openssl s_server, a TLS server we did not write, serving exactly the given files.</summary>
     private static PeerProcess OpenSslServer(string cert, string key, out int port)
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
+        port = LoopbackPort.Free();
         return PeerProcess.Start("openssl", ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", cert, "-key", key, "-www", "-quiet"]);
     }
 

@@ -29,8 +29,8 @@ public sealed class TestPki
     /// <summary>The root certificate (PEM), the one clients trust.</summary>
     public string RootPath { get; }
 
-    /// <summary>A leaf issued by the intermediate.</summary>
-    public Leaf Issue(string[] names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool rsa = false)
+    /// <summary>A leaf issued by the intermediate: a server certificate, or a client one for mutual TLS.</summary>
+    public Leaf Issue(string[] names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool rsa = false, bool client = false)
     {
         var now = DateTimeOffset.UtcNow;
         AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -39,7 +39,8 @@ public sealed class TestPki
             : new CertificateRequest($"CN={names[0]}", (ECDsa)key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(SubjectNames.Extension(names));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        // Server authentication, or client authentication for mutual TLS.
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(client ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_intermediate, true, false));
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace WssKit.FunctionalTests.Infrastructure;
+
+/// <summary>Loopback ports for tools that need a port number in their configuration (nginx, tinyproxy).</summary>
+public static class LoopbackPort
+{
+    /// <summary>A port that nothing listens on right now (the kernel's pick, released at once).</summary>
+    public static int Free()
+    {
+        using var probe = new TcpListener(IPAddress.Loopback, 0);
+        probe.Start();
+        return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Waits until <paramref name="process"/> accepts connections on the port; false if it exits or 10 s pass.</summary>
+    public static async Task<bool> WaitForListenerAsync(int port, Process process)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!process.HasExited && DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        return false;
+    }
+}

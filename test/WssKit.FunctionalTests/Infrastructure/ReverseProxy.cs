@@ -1,0 +1,90 @@
+using System.Diagnostics;
+
+namespace WssKit.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// nginx (Debian's) terminating TLS on a free loopback port and proxying WebSockets to a plain upstream, configured
+/// as its documentation says (HTTP/1.1 upstream, Upgrade and Connection passed on). Stopped when disposed.
+/// </summary>
+public sealed class ReverseProxy : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TempDirectory _directory;
+
+    private ReverseProxy(Process process, TempDirectory directory, int port)
+    {
+        _process = process;
+        _directory = directory;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Url(string path = "/") => $"wss://127.0.0.1:{Port}{path}";
+
+    public string ErrorLog => File.Exists(Path.Combine(_directory.Path, "error.log")) ? File.ReadAllText(Path.Combine(_directory.Path, "error.log")) : "";
+
+    public static async Task<ReverseProxy> StartAsync((string Cert, string Key) tls, int upstreamPort)
+    {
+        var directory = new TempDirectory();
+        var port = LoopbackPort.Free();
+        var config = Path.Combine(directory.Path, "nginx.conf");
+        var prefix = directory.Path;
+        await File.WriteAllTextAsync(config, $$"""
+            daemon off;
+            master_process off;
+            user root;
+            pid {{prefix}}/nginx.pid;
+            error_log {{prefix}}/error.log info;
+            events { worker_connections 256; }
+            http {
+              access_log off;
+              client_body_temp_path {{prefix}}/body;
+              proxy_temp_path {{prefix}}/proxy;
+              fastcgi_temp_path {{prefix}}/fastcgi;
+              uwsgi_temp_path {{prefix}}/uwsgi;
+              scgi_temp_path {{prefix}}/scgi;
+              map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+              server {
+                listen 127.0.0.1:{{port}} ssl;
+                ssl_certificate {{tls.Cert}};
+                ssl_certificate_key {{tls.Key}};
+                ssl_protocols TLSv1.2 TLSv1.3;
+                location / {
+                  proxy_pass http://127.0.0.1:{{upstreamPort}};
+                  proxy_http_version 1.1;
+                  proxy_set_header Upgrade $http_upgrade;
+                  proxy_set_header Connection $connection_upgrade;
+                  proxy_set_header Host $host;
+                  proxy_read_timeout 300s;
+                }
+              }
+            }
+            """);
+        var start = new ProcessStartInfo("nginx") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { "-p", prefix, "-c", config, "-e", Path.Combine(prefix, "error.log") })
+        {
+            start.ArgumentList.Add(argument);
+        }
+        var process = Process.Start(start)!;
+        var proxy = new ReverseProxy(process, directory, port);
+        if (!await LoopbackPort.WaitForListenerAsync(port, process))
+        {
+            var log = proxy.ErrorLog;
+            await proxy.DisposeAsync();
+            throw new InvalidOperationException($"nginx did not start on port {port}:\n{log}");
+        }
+        return proxy;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _directory.Dispose();
+    }
+}
