@@ -26,15 +26,20 @@ internal static class ConnectCommand
         var jsonl = new Option<bool>("--jsonl") { Description = "write one JSON event per line (open, message, ping, close, error) instead of plain lines" };
         var noCompression = new Option<bool>("--no-compression") { Description = "do not offer permessage-deflate" };
         var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds allowed for DNS, TCP, TLS and the upgrade each [default: 10]", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
+        var wait = new Option<double>("--wait") { Description = "pipe mode: once the input ends, keep receiving until the server has been quiet this long, then close [default: 0.5]", HelpName = "SECONDS", DefaultValueFactory = _ => 0.5 };
         var command = new Command("connect", "Open a WebSocket: a prompt in a terminal (/ping, /close [code] [reason], history), lines in and out in a pipe.")
         {
-            url, headers, origin, subprotocols, ca, cert, key, proxy, insecure, showHandshake, binary, jsonl, noCompression, connectTimeout,
+            url, headers, origin, subprotocols, ca, cert, key, proxy, insecure, showHandshake, binary, jsonl, noCompression, connectTimeout, wait,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
             WssClientOptions options;
             try
             {
+                if (!(parsed.GetValue(connectTimeout) is > 0 and <= 3600) || !(parsed.GetValue(wait) is >= 0 and <= 3600))
+                {
+                    throw new ArgumentException("--connect-timeout must be above 0 and --wait at least 0, in seconds (at most 3600)");
+                }
                 var clientCertificate = LoadClientCertificate(parsed.GetValue(cert), parsed.GetValue(key), console.WorkingDirectory);
                 options = new WssClientOptions
                 {
@@ -67,7 +72,12 @@ internal static class ConnectCommand
             {
                 console.Error.MarkupLine("[bold red]WARNING: --insecure: the server's certificate is NOT checked. Anyone between you and the server can read and change this connection. Use it on a test bench only.[/]");
             }
-            return await Session.RunAsync(console, target, options, output, parsed.GetValue(showHandshake), parsed.GetValue(binary), cancellationToken);
+            using var interrupted = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using (StopSignals.Register(onStop: interrupted.Cancel))
+            {
+                return await Session.RunAsync(console, target, options, output, parsed.GetValue(showHandshake), parsed.GetValue(binary),
+                    TimeSpan.FromSeconds(parsed.GetValue(wait)), interrupted.Token);
+            }
         });
         return command;
     }

@@ -12,7 +12,7 @@ internal static class Session
     private static readonly TimeSpan CloseWait = TimeSpan.FromSeconds(5);
 
     public static async Task<int> RunAsync(CliConsole console, Uri url, WssClientOptions options, ISessionOutput output,
-        bool showHandshake, bool binary, CancellationToken cancellationToken)
+        bool showHandshake, bool binary, TimeSpan quiet, CancellationToken cancellationToken)
     {
         WssClient client;
         try
@@ -27,110 +27,150 @@ internal static class Session
         await using (client)
         {
             output.Opened(url, client, showHandshake);
-            var close = console.IsInteractive && output is PlainOutput
-                ? await InteractiveAsync(console, client, cancellationToken)
-                : await PipeAsync(console, client, output, binary, cancellationToken);
+            // Ctrl+C (the token) ends the input like Ctrl+D does: the session still closes cleanly with 1000.
+            var received = new MessageCount();
+            var editor = console.IsInteractive && output is PlainOutput ? new LineEditor("> ") : null;
+            var receiving = ReceiveAllAsync(client, editor is null ? output : new PromptOutput(editor), received);
+            var interrupted = Task.Delay(Timeout.Infinite, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            var stop = Task.WhenAny(receiving, interrupted);
+            var closeCode = editor is not null
+                ? await InteractiveAsync(console, client, editor, stop)
+                : await PipeAsync(console, client, output, stop, binary, quiet, received);
+            if (!receiving.IsCompleted)
+            {
+                await SendCloseAsync(client, closeCode?.Code ?? CloseCodes.NormalClosure, closeCode?.Reason ?? "");
+            }
+            var close = await WithCloseWaitAsync(receiving);
             output.Closed(close.CloseCode, close.CloseReason);
             return close.CloseCode is CloseCodes.NormalClosure or CloseCodes.GoingAway ? (int)ExitCode.Success : (int)ExitCode.Failure;
         }
     }
 
-    /// <summary>Each input line is a message; each message is written out; the end of the input closes with 1000.</summary>
-    private static async Task<WssMessage> PipeAsync(CliConsole console, WssClient client, ISessionOutput output, bool binary, CancellationToken cancellationToken)
+    /// <summary>
+    /// Each input line is a message; each message is written out; at the end of the input, once the server has been
+    /// quiet for <paramref name="quiet"/>, the session closes (null: with 1000).
+    /// </summary>
+    private static async Task<(int Code, string Reason)?> PipeAsync(CliConsole console, WssClient client, ISessionOutput output, Task stop,
+        bool binary, TimeSpan quiet, MessageCount received)
     {
-        var receiving = ReceiveAllAsync(client, output, cancellationToken);
-        while (!receiving.IsCompleted && await ReadLineAsync(console.Input, receiving, cancellationToken) is { } line)
+        while (await ReadLineAsync(console.Input, stop) is { } line)
         {
             if (line == "/ping" && output is JsonLinesOutput)
             {
-                _ = PingAsync(client, output, cancellationToken);
+                _ = PingAsync(client, output);
                 continue;
             }
-            try
-            {
-                await client.SendAsync(Encoding.UTF8.GetBytes(line), text: !binary, cancellationToken);
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
-            {
-                break; // the connection is closing: the receive side reports how
-            }
-        }
-        if (!receiving.IsCompleted)
-        {
-            await client.SendCloseAsync(CloseCodes.NormalClosure, "", cancellationToken);
-        }
-        return await WithCloseWaitAsync(receiving);
-    }
-
-    /// <summary>A prompt with history: lines are sent, messages appear above it, /ping, /close [code] [reason], /quit.</summary>
-    private static async Task<WssMessage> InteractiveAsync(CliConsole console, WssClient client, CancellationToken cancellationToken)
-    {
-        var editor = new LineEditor("> ");
-        var receiving = ReceiveAllAsync(client, new PromptOutput(editor), cancellationToken);
-        console.Error.MarkupLine("[grey]Type a message and Enter to send it; /ping, /close [[code]] [[reason]], /quit; Up and Down recall earlier lines.[/]");
-        while (!receiving.IsCompleted)
-        {
-            var line = await editor.ReadLineAsync(receiving);
-            if (line is null || line == "/quit")
+            if (!await TrySendAsync(client, Encoding.UTF8.GetBytes(line), text: !binary))
             {
                 break;
             }
+        }
+        // Answers to the last lines may still be on their way (a server that stops reading at a close drops them).
+        var seen = Volatile.Read(ref received.Value);
+        while (!stop.IsCompleted)
+        {
+            await Task.WhenAny(stop, Task.Delay(quiet));
+            var now = Volatile.Read(ref received.Value);
+            if (now == seen)
+            {
+                break;
+            }
+            seen = now;
+        }
+        return null;
+    }
+
+    /// <summary>A prompt with history: lines are sent, messages appear above it, /ping, /close [code] [reason], /quit.</summary>
+    private static async Task<(int Code, string Reason)?> InteractiveAsync(CliConsole console, WssClient client, LineEditor editor, Task stop)
+    {
+        console.Error.MarkupLine("[grey]Type a message and Enter to send it; /ping, /close [[code]] [[reason]], /quit; Up and Down recall earlier lines.[/]");
+        while (await editor.ReadLineAsync(stop) is { } line && line != "/quit")
+        {
             if (line.Length == 0)
             {
                 continue;
             }
             if (line == "/ping")
             {
-                _ = PingAsync(client, new PromptOutput(editor), cancellationToken);
+                _ = PingAsync(client, new PromptOutput(editor));
                 continue;
             }
             if (line.StartsWith("/close", StringComparison.Ordinal))
             {
                 var parts = line.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries);
-                var code = parts.Length > 1 && int.TryParse(parts[1], out var given) ? given : CloseCodes.NormalClosure;
-                await client.SendCloseAsync(code, parts.Length > 2 ? parts[2] : "", cancellationToken);
-                return await WithCloseWaitAsync(receiving);
+                return (parts.Length > 1 && int.TryParse(parts[1], out var given) ? given : CloseCodes.NormalClosure, parts.Length > 2 ? parts[2] : "");
             }
             editor.WriteAbove($"> {line}");
-            await client.SendTextAsync(line, cancellationToken);
+            if (!await TrySendAsync(client, Encoding.UTF8.GetBytes(line), text: true))
+            {
+                break;
+            }
         }
-        if (!receiving.IsCompleted)
-        {
-            await client.SendCloseAsync(CloseCodes.NormalClosure, "", cancellationToken);
-        }
-        return await WithCloseWaitAsync(receiving);
+        return null;
     }
 
-    private static async Task<WssMessage> ReceiveAllAsync(WssClient client, ISessionOutput output, CancellationToken cancellationToken)
+    /// <summary>Sends a message; false once the connection is closing (the receive side reports how).</summary>
+    private static async Task<bool> TrySendAsync(WssClient client, byte[] payload, bool text)
+    {
+        try
+        {
+            await client.SendAsync(payload, text).AsTask().WaitAsync(CloseWait);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task SendCloseAsync(WssClient client, int code, string reason)
+    {
+        try
+        {
+            await client.SendCloseAsync(code, reason).AsTask().WaitAsync(CloseWait);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            // The connection is already going: the receive side reports how.
+        }
+    }
+
+    private static async Task<WssMessage> ReceiveAllAsync(WssClient client, ISessionOutput output, MessageCount received)
     {
         while (true)
         {
-            var message = await client.ReceiveAsync(cancellationToken);
+            var message = await client.ReceiveAsync();
             if (message.Kind == WssMessageKind.Close)
             {
                 return message;
             }
+            Interlocked.Increment(ref received.Value);
             output.Message(message);
         }
     }
 
-    private static async Task PingAsync(WssClient client, ISessionOutput output, CancellationToken cancellationToken)
+    private static async Task PingAsync(WssClient client, ISessionOutput output)
     {
         try
         {
-            output.Pong(await client.PingAsync(cancellationToken).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken));
+            output.Pong(await client.PingAsync().WaitAsync(TimeSpan.FromSeconds(10)));
         }
         catch (TimeoutException)
         {
             output.Failed("ping", "no pong within 10 s");
         }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            // The connection closed meanwhile: the receive side reports how.
+        }
     }
 
-    /// <summary>The next input line, or null at the end of the input or once the connection has closed.</summary>
-    private static async Task<string?> ReadLineAsync(TextReader input, Task closed, CancellationToken cancellationToken)
+    /// <summary>The next input line, or null at the end of the input or once <paramref name="stop"/> completes.</summary>
+    private static async Task<string?> ReadLineAsync(TextReader input, Task stop)
     {
-        var line = input.ReadLineAsync(cancellationToken).AsTask();
-        return await Task.WhenAny(line, closed) == line ? await line : null;
+        // Console.In reads synchronously even through ReadLineAsync: a thread of its own keeps the stop observable.
+        var line = Task.Run(input.ReadLine);
+        return await Task.WhenAny(line, stop) == line ? await line : null;
     }
 
     private static async Task<WssMessage> WithCloseWaitAsync(Task<WssMessage> receiving)
@@ -140,6 +180,12 @@ internal static class Session
             return await receiving;
         }
         return new WssMessage(WssMessageKind.Close, ReadOnlyMemory<byte>.Empty, CloseCodes.Abnormal, $"the server did not answer the close within {CloseWait.TotalSeconds:0} s");
+    }
+
+    /// <summary>How many messages have come, to tell when the server has gone quiet.</summary>
+    private sealed class MessageCount
+    {
+        public long Value;
     }
 
     /// <summary>In a terminal, messages are printed above the prompt the user is typing in.</summary>

@@ -87,7 +87,7 @@ internal static class ServeCommand
         {
             StartupReportView.Render(console.Out, server.Report, settings);
             var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            using (ServeSignals.Register(onStop: () => stop.TrySetResult(), onReload: () => server.ReloadCertificates()))
+            using (StopSignals.Register(onStop: () => stop.TrySetResult(), onReload: () => server.ReloadCertificates()))
             {
                 await Task.WhenAny(stop.Task, server.Completion);
                 await server.StopAsync();

@@ -128,6 +128,21 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public void Signal(int signal) => Signals.Send(_process.Id, signal);
 
+    /// <summary>Waits for the process to exit by itself and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var limit = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(limit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the process did not exit within {timeout}; it said:\n{Transcript}");
+        }
+        return _process.ExitCode;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)

@@ -1,14 +1,15 @@
 using System.Runtime.InteropServices;
 
-namespace WssKit.Cli.Serve;
+namespace WssKit.Cli;
 
 /// <summary>
-/// Signals a running server answers: SIGTERM, SIGINT (Ctrl+C) and SIGQUIT stop it gracefully, a second one stops it
-/// at once; SIGHUP reloads the certificates, as nginx and Caddy do.
+/// Signals a long-running command answers: SIGTERM, SIGINT (Ctrl+C) and SIGQUIT stop it gracefully (a server drains,
+/// a client closes its connection), a second one stops it at once; SIGHUP reloads (a server's certificates, as nginx
+/// and Caddy do).
 /// </summary>
-internal static class ServeSignals
+internal static class StopSignals
 {
-    public static IDisposable Register(Action onStop, Action onReload)
+    public static IDisposable Register(Action onStop, Action? onReload = null)
     {
         var stopping = 0;
         void Stop(PosixSignalContext context)
@@ -26,7 +27,7 @@ internal static class ServeSignals
             PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop),
             PosixSignalRegistration.Create(PosixSignal.SIGQUIT, Stop),
         };
-        if (!OperatingSystem.IsWindows())
+        if (onReload is not null && !OperatingSystem.IsWindows())
         {
             registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
             {
