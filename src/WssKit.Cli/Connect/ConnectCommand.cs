@@ -25,8 +25,8 @@ internal static class ConnectCommand
         var binary = new Option<bool>("--binary") { Description = "pipe mode: send each line as a binary message, and write binary messages as they are" };
         var jsonl = new Option<bool>("--jsonl") { Description = "write one JSON event per line (open, message, ping, close, error) instead of plain lines" };
         var noCompression = new Option<bool>("--no-compression") { Description = "do not offer permessage-deflate" };
-        var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds allowed for DNS, TCP, TLS and the upgrade each [default: 10]", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
-        var wait = new Option<double>("--wait") { Description = "pipe mode: once the input ends, keep receiving until the server has been quiet this long, then close [default: 0.5]", HelpName = "SECONDS", DefaultValueFactory = _ => 0.5 };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds allowed to connect (DNS, TCP, proxy), and again for the TLS handshake and the upgrade", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
+        var wait = new Option<double>("--wait") { Description = "pipe mode: once the input ends, keep receiving until the server has been quiet this long, then close", HelpName = "SECONDS", DefaultValueFactory = _ => 0.5 };
         var command = new Command("connect", "Open a WebSocket: a prompt in a terminal (/ping, /close [code] [reason], history), lines in and out in a pipe.")
         {
             url, headers, origin, subprotocols, ca, cert, key, proxy, insecure, showHandshake, binary, jsonl, noCompression, connectTimeout, wait,
