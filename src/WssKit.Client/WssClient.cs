@@ -34,7 +34,7 @@ public sealed class WssClient : IAsyncDisposable
     private TaskCompletionSource<TimeSpan>? _pong;
     private long _pingSentAt;
 
-    private WssClient(Stream stream, UpgradeResult upgrade, WssClientOptions options, SslStream? tls)
+    internal WssClient(Stream stream, UpgradeResult upgrade, WssClientOptions options, SslStream? tls)
     {
         _stream = stream;
         SubProtocol = upgrade.SubProtocol;

@@ -43,7 +43,7 @@ internal static class ConnectCommand
                 var clientCertificate = LoadClientCertificate(parsed.GetValue(cert), parsed.GetValue(key), console.WorkingDirectory);
                 options = new WssClientOptions
                 {
-                    Headers = [.. (parsed.GetValue(headers) ?? []).Select(ParseHeader)],
+                    Headers = [.. (parsed.GetValue(headers) ?? []).Select(RequestHeaders.Parse)],
                     Origin = parsed.GetValue(origin),
                     Subprotocols = parsed.GetValue(subprotocols) ?? [],
                     TrustedCaFile = parsed.GetValue(ca) is { } caFile ? Path.GetFullPath(caFile, console.WorkingDirectory) : null,
@@ -80,16 +80,6 @@ internal static class ConnectCommand
             }
         });
         return command;
-    }
-
-    private static KeyValuePair<string, string> ParseHeader(string header)
-    {
-        var colon = header.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
-        {
-            throw new ArgumentException($"--header '{header}' is not 'Name: value'");
-        }
-        return KeyValuePair.Create(header[..colon].Trim(), header[(colon + 1)..].Trim());
     }
 
     private static Uri ParseProxy(string text)

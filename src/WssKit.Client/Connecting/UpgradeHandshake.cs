@@ -7,6 +7,13 @@ namespace WssKit.Client.Connecting;
 /// <summary>What the server agreed to in its 101 answer.</summary>
 internal sealed record UpgradeResult(string? SubProtocol, DeflateParameters? Compression, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Leftover);
 
+/// <summary>The status line and headers of an HTTP answer, and the bytes read past them.</summary>
+internal sealed record ResponseHead(int Status, string Reason, IReadOnlyList<KeyValuePair<string, string>> Headers, byte[] Leftover)
+{
+    /// <summary>The first value of a header, by case-insensitive name.</summary>
+    public string? Header(string name) => Headers.Where(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
+}
+
 /// <summary>The client side of the opening handshake (RFC 6455 §4.1): the GET request and every check of the answer.</summary>
 internal static class UpgradeHandshake
 {
@@ -15,6 +22,20 @@ internal static class UpgradeHandshake
     public static async Task<UpgradeResult> RunAsync(Stream stream, Uri uri, WssClientOptions options, CancellationToken cancellationToken)
     {
         var key = HandshakeKeys.NewKey();
+        await SendRequestAsync(stream, uri, options, key, cancellationToken);
+        var head = await ReadHeadAsync(stream, cancellationToken);
+        if (head.Status != 101)
+        {
+            var body = await ReadSomeBodyAsync(stream, head, cancellationToken);
+            throw new WssConnectException(ConnectStage.Upgrade,
+                $"the server answered {head.Status} {head.Reason} instead of 101 Switching Protocols{(body.Length > 0 ? $": {body}" : "")}", statusCode: head.Status);
+        }
+        return Accept(head, key, options);
+    }
+
+    /// <summary>Sends the GET request that asks for the upgrade, with <paramref name="key"/> as Sec-WebSocket-Key.</summary>
+    public static async Task SendRequestAsync(Stream stream, Uri uri, WssClientOptions options, string key, CancellationToken cancellationToken)
+    {
         var request = new StringBuilder()
             .Append($"GET {uri.PathAndQuery} HTTP/1.1\r\n")
             .Append($"Host: {uri.Authority}\r\n")
@@ -39,42 +60,39 @@ internal static class UpgradeHandshake
         request.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken);
         await stream.FlushAsync(cancellationToken);
+    }
 
-        var (status, reason, headers, leftover) = await ReadHeadAsync(stream, cancellationToken);
-        if (status != 101)
+    /// <summary>Checks a 101 answer against the request (RFC 6455 §4.1): headers, accept value, subprotocol, extensions.</summary>
+    public static UpgradeResult Accept(ResponseHead head, string key, WssClientOptions options)
+    {
+        if (!(head.Header("Upgrade") ?? "").Equals("websocket", StringComparison.OrdinalIgnoreCase)
+            || !(head.Header("Connection") ?? "").Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
         {
-            var body = await ReadSomeBodyAsync(stream, leftover, headers, cancellationToken);
-            throw new WssConnectException(ConnectStage.Upgrade,
-                $"the server answered {status} {reason} instead of 101 Switching Protocols{(body.Length > 0 ? $": {body}" : "")}", statusCode: status);
+            throw new WssConnectException(ConnectStage.Upgrade, "the 101 answer lacks 'Upgrade: websocket' or 'Connection: Upgrade'", statusCode: head.Status);
         }
-        string? Header(string name) => headers.Where(h => h.Key.Equals(name, StringComparison.OrdinalIgnoreCase)).Select(h => h.Value).FirstOrDefault();
-        if (!(Header("Upgrade") ?? "").Equals("websocket", StringComparison.OrdinalIgnoreCase)
-            || !(Header("Connection") ?? "").Split(',').Any(token => token.Trim().Equals("upgrade", StringComparison.OrdinalIgnoreCase)))
+        if (head.Header("Sec-WebSocket-Accept") != HandshakeKeys.AcceptFor(key))
         {
-            throw new WssConnectException(ConnectStage.Upgrade, "the 101 answer lacks 'Upgrade: websocket' or 'Connection: Upgrade'", statusCode: status);
+            throw new WssConnectException(ConnectStage.Upgrade, $"Sec-WebSocket-Accept is '{head.Header("Sec-WebSocket-Accept")}', not the value for our key: a proxy or server answered the upgrade wrongly", statusCode: head.Status);
         }
-        if (Header("Sec-WebSocket-Accept") != HandshakeKeys.AcceptFor(key))
-        {
-            throw new WssConnectException(ConnectStage.Upgrade, $"Sec-WebSocket-Accept is '{Header("Sec-WebSocket-Accept")}', not the value for our key: a proxy or server answered the upgrade wrongly", statusCode: status);
-        }
-        var subProtocol = Header("Sec-WebSocket-Protocol");
+        var subProtocol = head.Header("Sec-WebSocket-Protocol");
         if (subProtocol is not null && !options.Subprotocols.Contains(subProtocol, StringComparer.Ordinal))
         {
-            throw new WssConnectException(ConnectStage.Upgrade, $"the server chose the subprotocol '{subProtocol}', which was not offered", statusCode: status);
+            throw new WssConnectException(ConnectStage.Upgrade, $"the server chose the subprotocol '{subProtocol}', which was not offered", statusCode: head.Status);
         }
         DeflateParameters? compression = null;
-        if (Header("Sec-WebSocket-Extensions") is { Length: > 0 } extensions)
+        if (head.Header("Sec-WebSocket-Extensions") is { Length: > 0 } extensions)
         {
             compression = options.Compression ? PerMessageDeflate.ParseResponse(extensions) : null;
             if (compression is null)
             {
-                throw new WssConnectException(ConnectStage.Upgrade, $"the server answered with extensions that were not offered or are malformed: {extensions}", statusCode: status);
+                throw new WssConnectException(ConnectStage.Upgrade, $"the server answered with extensions that were not offered or are malformed: {extensions}", statusCode: head.Status);
             }
         }
-        return new UpgradeResult(subProtocol, compression, headers, leftover);
+        return new UpgradeResult(subProtocol, compression, head.Headers, head.Leftover);
     }
 
-    private static async Task<(int Status, string Reason, List<KeyValuePair<string, string>> Headers, byte[] Leftover)> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>Reads the status line and headers of the answer; what follows them stays in <see cref="ResponseHead.Leftover"/>.</summary>
+    public static async Task<ResponseHead> ReadHeadAsync(Stream stream, CancellationToken cancellationToken)
     {
         var buffer = new byte[MaxResponseHead];
         var length = 0;
@@ -91,7 +109,7 @@ internal static class UpgradeHandshake
                 }
                 var headers = lines.Skip(1).Select(line => line.Split(':', 2)).Where(parts => parts.Length == 2)
                     .Select(parts => KeyValuePair.Create(parts[0].Trim(), parts[1].Trim())).ToList();
-                return (status, statusLine.Length > 2 ? statusLine[2] : "", headers, buffer[(end + 4)..length]);
+                return new ResponseHead(status, statusLine.Length > 2 ? statusLine[2] : "", headers, buffer[(end + 4)..length]);
             }
             if (length == buffer.Length)
             {
@@ -109,9 +127,10 @@ internal static class UpgradeHandshake
     }
 
     /// <summary>The first line of a refusal's body (the reason servers usually give), read briefly.</summary>
-    private static async Task<string> ReadSomeBodyAsync(Stream stream, byte[] leftover, List<KeyValuePair<string, string>> headers, CancellationToken cancellationToken)
+    public static async Task<string> ReadSomeBodyAsync(Stream stream, ResponseHead head, CancellationToken cancellationToken)
     {
-        var body = new List<byte>(leftover);
+        var headers = head.Headers;
+        var body = new List<byte>(head.Leftover);
         var declared = headers.Where(h => h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)).Select(h => int.TryParse(h.Value, out var n) ? n : 0).FirstOrDefault();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(TimeSpan.FromSeconds(2));

@@ -1,0 +1,85 @@
+using System.CommandLine;
+using Spectre.Console;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using WssKit.Diagnostics;
+
+namespace WssKit.Cli.Check;
+
+/// <summary>
+/// wss check URL: why an endpoint is refused, slow, inconsistent or has certificate errors, in one run. Exit 0 with no
+/// error finding, 1 with one, 2 when the check could not run.
+/// </summary>
+internal static class CheckCommand
+{
+    public static Command Create(CliConsole console)
+    {
+        var url = new Argument<string>("URL") { Description = "the ws:// or wss:// URL clients use" };
+        var json = new Option<bool>("--json") { Description = "one JSON document on standard output (schema: docs/check-json.md)" };
+        var ca = new Option<string>("--ca") { Description = "a PEM file of roots to trust besides the system's (a private CA)", HelpName = "FILE" };
+        var origin = new Option<string>("--origin") { Description = "the Origin of the page that opens the WebSocket [default: https://HOST of the URL]", HelpName = "ORIGIN" };
+        var headers = new Option<string[]>("--header", "-H") { Description = "an extra upgrade request header, 'Name: value' (a token, a cookie); repeatable", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
+        var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("check", "Troubleshoot a WebSocket endpoint: DNS, TCP, TLS and certificate, the upgrade, the data path; findings with cause, evidence, fix and prevention.")
+        {
+            url, json, ca, origin, headers, subprotocols,
+        };
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            if (!Uri.TryCreate(parsed.GetValue(url), UriKind.Absolute, out var target) || target.Scheme is not ("ws" or "wss"))
+            {
+                console.Fail($"'{parsed.GetValue(url)}' is not a WebSocket URL: use wss://host/path (or ws://host/path)");
+                return (int)ExitCode.Usage;
+            }
+            CheckOptions options;
+            try
+            {
+                options = new CheckOptions
+                {
+                    ExtraRoots = parsed.GetValue(ca) is { } caFile ? LoadRoots(Path.GetFullPath(caFile, console.WorkingDirectory)) : [],
+                    Origin = parsed.GetValue(origin),
+                    Headers = [.. (parsed.GetValue(headers) ?? []).Select(RequestHeaders.Parse)],
+                    Subprotocols = parsed.GetValue(subprotocols) ?? [],
+                };
+            }
+            catch (ArgumentException e)
+            {
+                console.Fail(e.Message);
+                return (int)ExitCode.Usage;
+            }
+            var asJson = parsed.GetValue(json);
+            var progress = new StageProgress(stage => console.Error.MarkupLineInterpolated($"[grey]checking {stage}...[/]"));
+            var report = await WssCheck.RunAsync(target, options, progress, cancellationToken);
+            if (asJson)
+            {
+                CheckJson.Write(console.RawOut, report);
+            }
+            else
+            {
+                CheckRendering.Write(console.Out, report);
+            }
+            return report.HasErrors ? (int)ExitCode.Failure : (int)ExitCode.Success;
+        });
+        return command;
+    }
+
+    private static X509Certificate2Collection LoadRoots(string path)
+    {
+        var roots = new X509Certificate2Collection();
+        try
+        {
+            roots.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw new ArgumentException($"--ca {path}: cannot read it ({e.Message.TrimEnd('.')}): give a PEM file of certificates");
+        }
+        return roots.Count > 0 ? roots : throw new ArgumentException($"--ca {path} holds no PEM certificate: give a PEM file of certificates");
+    }
+
+    /// <summary>Reports on the caller's thread, so progress lines come in order and before the result (Progress&lt;T&gt; posts them).</summary>
+    private sealed class StageProgress(Action<string> report) : IProgress<string>
+    {
+        public void Report(string value) => report(value);
+    }
+}

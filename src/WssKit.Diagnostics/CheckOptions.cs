@@ -1,0 +1,25 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace WssKit.Diagnostics;
+
+/// <summary>What wss check sends, and what it trusts.</summary>
+public sealed record CheckOptions
+{
+    /// <summary>Extra request headers for the upgrade (a token, a cookie).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary>The Origin a browser on the site would send. Default: https://HOST of the URL.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Subprotocols to offer.</summary>
+    public IReadOnlyList<string> Subprotocols { get; init; } = [];
+
+    /// <summary>Roots trusted besides the system store (a private CA); a chain ending at one of them is trusted.</summary>
+    public X509Certificate2Collection ExtraRoots { get; init; } = [];
+
+    /// <summary>Whole-check limit; each stage has its own share of it.</summary>
+    public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(9.5);
+
+    /// <summary>The largest message the integrity probe sends (it doubles up to this).</summary>
+    public int MaxProbeMessage { get; init; } = 1 << 20;
+}
