@@ -102,16 +102,17 @@ internal static class CertificateRules
             check.Find("cert-self-signed", $"the certificate {leaf.GetNameInfo(X509NameType.SimpleName, false)} is self-signed: no client trusts it unless it was given this exact certificate.",
                 shown + "; it is its own issuer", trustFix + " (for a test bench: wss check --ca with the certificate)", trustPrevention);
         }
-        else if (statuses.HasFlag(X509ChainStatusFlags.PartialChain))
+        else if (statuses.HasFlag(X509ChainStatusFlags.PartialChain) && strict.ChainElements.Count == 1)
         {
-            check.Find("cert-chain-incomplete", $"the server sends its certificate without the intermediate that issued it ({last.Issuer}): browsers may fetch it themselves, but strict clients (curl, Node, Python, Java, Go, mobile apps) refuse the chain.",
-                shown + $"; served: {(tls.Served.Count == 0 ? "the leaf alone" : $"leaf + {tls.Served.Count} more")}; no certificate for {last.Issuer} was sent and this machine does not know it (if it is a private root, give it with --ca)",
+            check.Find("cert-chain-incomplete", $"the server sends its certificate without the intermediate that issued it ({leaf.Issuer}): browsers may fetch it themselves, but strict clients (curl, Node, Python, Java, Go, mobile apps) refuse the chain.",
+                shown + $"; served: {(tls.Served.Count == 0 ? "the leaf alone" : $"leaf + {tls.Served.Count} more, none of them its issuer")}; this machine does not know {leaf.Issuer} either (if it is a private root, give it with --ca)",
                 "serve the full chain: fullchain.pem, not cert.pem (nginx ssl_certificate, wss serve --cert, Kestrel PEM with the chain)",
                 "point servers at the full chain file your ACME client writes; wss check after each renewal");
         }
         else
         {
-            check.Find("cert-untrusted-root", $"the chain ends at {last.Subject}, a root this machine does not trust: clients refuse the connection unless they were told to trust that root.",
+            var root = last.SubjectName.RawData.AsSpan().SequenceEqual(last.IssuerName.RawData) ? last.Subject : last.Issuer;
+            check.Find("cert-untrusted-root", $"the chain leads to {root}, a root this machine does not trust: clients refuse the connection unless they were told to trust that root.",
                 shown + $"; chain built: {string.Join(" -> ", strict.ChainElements.Select(e => e.Certificate.Subject))}; status {statuses}",
                 trustFix + $" (to check against a private CA: wss check --ca ROOT.pem)", trustPrevention);
         }

@@ -16,10 +16,13 @@ public static class LoopbackPort
     }
 
     /// <summary>Waits until <paramref name="process"/> accepts connections on the port; false if it exits or 10 s pass.</summary>
-    public static async Task<bool> WaitForListenerAsync(int port, Process process)
+    public static Task<bool> WaitForListenerAsync(int port, Process process) => WaitForListenerAsync(port, () => process.HasExited);
+
+    /// <summary>Waits until something accepts connections on the port; false if <paramref name="exited"/> says the server is gone, or 10 s pass.</summary>
+    public static async Task<bool> WaitForListenerAsync(int port, Func<bool> exited)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!process.HasExited && DateTime.UtcNow < deadline)
+        while (!exited() && DateTime.UtcNow < deadline)
         {
             try
             {

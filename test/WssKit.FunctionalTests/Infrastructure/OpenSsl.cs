@@ -20,4 +20,21 @@ public static class OpenSsl
         => Tool.RunAsync("openssl",
             ["s_client", "-connect", $"127.0.0.1:{port}", .. serverName is null ? new[] { "-noservername" } : ["-servername", serverName], .. extra],
             TimeSpan.FromSeconds(20), input: "Q\n");
+
+    /// <summary>
+    /// openssl s_server, a TLS server we did not write, serving exactly the given files (the whole chain in the
+    /// certificate file) on a free port, answering HTTP with a status page.
+    /// </summary>
+    public static async Task<(PeerProcess Server, int Port)> ServerAsync(string cert, string key, params string[] extra)
+    {
+        var port = LoopbackPort.Free();
+        var server = PeerProcess.Start("openssl", ["s_server", "-accept", $"127.0.0.1:{port}", "-cert", cert, "-cert_chain", cert, "-key", key, "-www", "-quiet", .. extra]);
+        if (!await LoopbackPort.WaitForListenerAsync(port, () => server.HasExited))
+        {
+            var said = server.Transcript;
+            await server.DisposeAsync();
+            throw new InvalidOperationException($"openssl s_server did not start on {port}: {said}");
+        }
+        return (server, port);
+    }
 }

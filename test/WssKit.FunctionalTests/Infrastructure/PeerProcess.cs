@@ -35,6 +35,8 @@ public sealed class PeerProcess : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>Node's ws package: test/peers/ws-client.mjs.</summary>
     public static PeerProcess Node(string url, params string[] arguments)
         => Start("node", [Path.Combine(Repository.Peers, "ws-client.mjs"), url, .. arguments]);

@@ -24,8 +24,10 @@ public sealed class ReverseProxy : IAsyncDisposable
 
     public string ErrorLog => File.Exists(Path.Combine(_directory.Path, "error.log")) ? File.ReadAllText(Path.Combine(_directory.Path, "error.log")) : "";
 
-    public static async Task<ReverseProxy> StartAsync((string Cert, string Key) tls, int upstreamPort)
+    /// <summary>nginx in front of <paramref name="upstreamPort"/>; <paramref name="passUpgrade"/> false leaves out the two headers WebSockets need, a common mistake.</summary>
+    public static async Task<ReverseProxy> StartAsync((string Cert, string Key) tls, int upstreamPort, bool passUpgrade = true)
     {
+        var upgradeHeaders = passUpgrade ? "proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection $connection_upgrade;" : "";
         var directory = new TempDirectory();
         var port = LoopbackPort.Free();
         var config = Path.Combine(directory.Path, "nginx.conf");
@@ -53,8 +55,7 @@ public sealed class ReverseProxy : IAsyncDisposable
                 location / {
                   proxy_pass http://127.0.0.1:{{upstreamPort}};
                   proxy_http_version 1.1;
-                  proxy_set_header Upgrade $http_upgrade;
-                  proxy_set_header Connection $connection_upgrade;
+                  {{upgradeHeaders}}
                   proxy_set_header Host $host;
                   proxy_read_timeout 300s;
                 }
