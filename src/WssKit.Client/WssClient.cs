@@ -161,7 +161,15 @@ public sealed class WssClient : IAsyncDisposable
             {
                 if (control is { } frame)
                 {
-                    await SendFrameAsync(frame.Opcode, frame.Payload, cancellationToken);
+                    try
+                    {
+                        await SendFrameAsync(frame.Opcode, frame.Payload, cancellationToken);
+                    }
+                    catch (Exception e) when (e is IOException or ObjectDisposedException)
+                    {
+                        // The server may hang up right after its close (or mid-ping): what it said still stands, and a
+                        // broken connection shows at the next read.
+                    }
                     if (frame.Opcode == Opcode.Close)
                     {
                         await DisposeTransportAsync();

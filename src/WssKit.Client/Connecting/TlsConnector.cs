@@ -33,9 +33,11 @@ internal static class TlsConnector
                     ? null
                     : SslStreamCertificateContext.Create(options.ClientCertificate, options.ClientCertificateIntermediates, offline: true),
                 LocalCertificateSelectionCallback = options.ClientCertificate is null
-                    ? (_, _, _, _, _) =>
+                    ? (_, _, _, remote, _) =>
                     {
-                        requested = true;
+                        // Also called before the handshake starts (remote null); only a call with the server's
+                        // certificate in hand is the server's CertificateRequest.
+                        requested |= remote is not null;
                         return null!;
                     }
                     : null,
@@ -56,13 +58,22 @@ internal static class TlsConnector
         {
             await tls.DisposeAsync();
             throw new WssConnectException(ConnectStage.Tls,
-                refusal ?? (requested && options.ClientCertificate is null ? ClientCertificateMissing : $"the TLS handshake failed ({Innermost(e)})"), e);
+                refusal ?? (requested && options.ClientCertificate is null ? ClientCertificateMissing : Failed(e)), e);
         }
         catch (IOException e)
         {
             await tls.DisposeAsync();
             throw new WssConnectException(ConnectStage.Tls, $"the connection closed during the TLS handshake ({Innermost(e)}): is this a TLS port? (ws:// instead of wss://?)", e);
         }
+    }
+
+    private static string Failed(AuthenticationException e)
+    {
+        var reason = Innermost(e);
+        // What SslStream says when the answer to its ClientHello is not TLS at all (an HTTP error page, usually).
+        return reason.Contains("frame size", StringComparison.Ordinal) || reason.Contains("corrupted frame", StringComparison.Ordinal)
+            ? $"the server did not answer in TLS ({reason}): is this a plain HTTP port? (ws:// instead of wss://, or another port)"
+            : $"the TLS handshake failed ({reason})";
     }
 
     private static X509Certificate2Collection LoadRoots(string path)

@@ -144,7 +144,14 @@ internal static class DataProbe
         for (var size = 1024; size <= check.Options.MaxProbeMessage; size *= 4)
         {
             var sent = RandomNumberGenerator.GetBytes(size);
-            await client.SendAsync(sent, text: false, cancellationToken);
+            try
+            {
+                await client.SendAsync(sent, text: false, cancellationToken);
+            }
+            catch (IOException)
+            {
+                // The server hung up while the message was on its way: the receive side says how (a close, or none).
+            }
             WssMessage back;
             try
             {

@@ -42,7 +42,8 @@ internal static class TcpProbe
         check.Address = fastest.Address;
         check.ObserveConnect(fastest.Took);
         stage.Add("round trip", fastest.Took);
-        var brokenV6 = attempts.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6 && a.Outcome != Outcome.Connected).ToList();
+        // Unreachable means this machine has no IPv6 route: its own limitation, not the endpoint's.
+        var brokenV6 = attempts.Where(a => a.Address.AddressFamily == AddressFamily.InterNetworkV6 && a.Outcome is Outcome.Refused or Outcome.TimedOut).ToList();
         if (brokenV6.Count > 0 && connected.Any(a => a.Address.AddressFamily == AddressFamily.InterNetwork))
         {
             check.Find("ipv6-broken",

@@ -118,7 +118,7 @@ internal static class UpgradeProbe
             {
                 check.Find("origin-not-checked", $"the server accepts WebSockets opened by pages of any site (Origin {ForeignOrigin} was accepted): if it relies on cookies for authentication, other sites can act as the user (cross-site WebSocket hijacking).",
                     $"the upgrade with Origin: {ForeignOrigin} was answered {foreign.StatusLine}",
-                    "if browsers authenticate with cookies, allow only your own origins (wss serve --allowed-origin https://app.example.com); token authentication in the first message is not affected",
+                    "if browsers authenticate with cookies, allow only your own origins (wss serve --allowed-origins https://app.example.com); token authentication in the first message is not affected",
                     "decide on an origin policy per endpoint and test it with wss check");
             }
             if (main.Took > check.NetworkRoundTrip + TimeSpan.FromMilliseconds(500))
@@ -134,7 +134,7 @@ internal static class UpgradeProbe
         if (status == 403 && noOrigin.Head.Status == 101)
         {
             check.Find("origin-rejected", $"the server refuses WebSockets from pages on {origin}, though it accepts them without an Origin: its origin allowlist lacks this site.",
-                evidence, $"add {origin} to the server's allowed origins (wss serve --allowed-origin {origin}), or open the page from an allowed origin",
+                evidence, $"add {origin} to the server's allowed origins (wss serve --allowed-origins {origin}), or open the page from an allowed origin",
                 "keep the allowlist next to the list of sites that use the endpoint; wss check each site's origin with --origin");
         }
         else if (status is 401 or 403 or 407)

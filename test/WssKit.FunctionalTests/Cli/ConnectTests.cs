@@ -151,6 +151,18 @@ public sealed class ConnectTests
     }
 
     [Fact]
+    public async Task MessageOverTheServersLimit_Closed1009AndExitsOne()
+    {
+        await using var server = await TestServer.StartAsync(options => options.MaxMessageSize = 1000);
+
+        var result = await ConnectAsync(new string('a', 200_000) + "\n", server.Url(), "--ca", server.CaPath);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("closed 1009 message too big", result.Error);
+        Assert.DoesNotContain("unexpected error", result.Error);
+    }
+
+    [Fact]
     public async Task Pipe_CtrlC_ClosesCleanlyWith1000()
     {
         await using var server = await TestServer.StartAsync();

@@ -150,4 +150,15 @@ public sealed class WssClientTests
         var error = await Assert.ThrowsAsync<WssConnectException>(() => WssClient.ConnectAsync(new Uri(server.Url("/nope")), new WssClientOptions { TrustedCaFile = server.CaPath }));
         Assert.Equal(404, error.StatusCode);
     }
+
+    [Fact]
+    public async Task Connect_WssToAPlainHttpPort_TlsStageSuggestsPlainHttp()
+    {
+        await using var server = await TestServer.StartAsync(options => options.HttpPort = 0);
+
+        var error = await Assert.ThrowsAsync<WssConnectException>(() => WssClient.ConnectAsync(new Uri($"wss://127.0.0.1:{server.PlainPort}/echo")));
+
+        Assert.Equal(ConnectStage.Tls, error.Stage);
+        Assert.Contains("is this a plain HTTP port? (ws:// instead of wss://", error.Message);
+    }
 }
