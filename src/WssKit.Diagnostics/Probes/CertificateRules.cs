@@ -102,7 +102,7 @@ internal static class CertificateRules
             check.Find("cert-self-signed", $"the certificate {leaf.GetNameInfo(X509NameType.SimpleName, false)} is self-signed: no client trusts it unless it was given this exact certificate.",
                 shown + "; it is its own issuer", trustFix + " (for a test bench: wss check --ca with the certificate)", trustPrevention);
         }
-        else if (statuses.HasFlag(X509ChainStatusFlags.PartialChain) && strict.ChainElements.Count == 1)
+        else if (statuses.HasFlag(X509ChainStatusFlags.PartialChain) && strict.ChainElements.Count == 1 && IssuerIsIntermediate(check, leaf))
         {
             check.Find("cert-chain-incomplete", $"the server sends its certificate without the intermediate that issued it ({leaf.Issuer}): browsers may fetch it themselves, but strict clients (curl, Node, Python, Java, Go, mobile apps) refuse the chain.",
                 shown + $"; served: {(tls.Served.Count == 0 ? "the leaf alone" : $"leaf + {tls.Served.Count} more, none of them its issuer")}; this machine does not know {leaf.Issuer} either (if it is a private root, give it with --ca)",
@@ -117,6 +117,15 @@ internal static class CertificateRules
                 trustFix + $" (to check against a private CA: wss check --ca ROOT.pem)", trustPrevention);
         }
     }
+
+    /// <summary>
+    /// Whether the leaf's missing issuer is an intermediate rather than a private root: public CAs name where to fetch
+    /// their intermediate (Authority Information Access), and an issuer that is not among the roots given with --ca is
+    /// not a root the user meant.
+    /// </summary>
+    private static bool IssuerIsIntermediate(CheckContext check, X509Certificate2 leaf)
+        => leaf.Extensions.Any(extension => extension.Oid?.Value == "1.3.6.1.5.5.7.1.1")
+            || (check.Options.ExtraRoots.Count > 0 && !check.Options.ExtraRoots.Any(root => root.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData)));
 
     private static bool KeyIsWeak(X509Certificate2 leaf)
     {

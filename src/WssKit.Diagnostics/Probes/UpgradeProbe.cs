@@ -43,7 +43,7 @@ internal static class UpgradeProbe
             stage.Add("answer", main.StatusLine);
             foreach (var (name, value) in main.Head.Headers)
             {
-                stage.Add("  " + name, value);
+                stage.Add("  " + name, Shown(name, value));
             }
             stage.Add("answered in", main.Took);
             stage.Add("without Origin", noOrigin.StatusLine);
@@ -177,10 +177,14 @@ internal static class UpgradeProbe
         check.Find(id, id == "compression-mismatch"
                 ? "the server (or a proxy) answered the permessage-deflate offer with parameters a client may not accept: browsers fail the connection."
                 : "the 101 answer is not a valid WebSocket handshake: browsers fail the connection. Usually a proxy or a hand-made server answers the upgrade itself.",
-            $"101 Switching Protocols with headers {string.Join("; ", main.Head.Headers.Select(h => $"{h.Key}: {h.Value}"))}: {problem}",
+            $"101 Switching Protocols with headers {string.Join("; ", main.Head.Headers.Select(h => $"{h.Key}: {Shown(h.Key, h.Value)}"))}: {problem}",
             id == "compression-mismatch"
                 ? "fix or disable permessage-deflate on the server or proxy (RFC 7692 parameters must echo what the client offered)"
                 : "let the WebSocket server answer the handshake (Sec-WebSocket-Accept = base64(SHA-1(key + GUID))); check proxies that rewrite headers",
             "test handshakes against a conformance suite (Autobahn) and wss check");
     }
+
+    /// <summary>A header's value for the report: cookies a server sets are session secrets, so only their names are shown.</summary>
+    internal static string Shown(string name, string value)
+        => name.Equals("Set-Cookie", StringComparison.OrdinalIgnoreCase) ? value.Split('=')[0] + "=(hidden)" : value;
 }
