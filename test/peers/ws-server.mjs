@@ -1,13 +1,14 @@
 // A WebSocket echo server on Node's `ws` package, for testing our clients against a server we did not write, and for
 // wss check's lab of faults.
 // usage: node ws-server.mjs [--tls CERT KEY] [--protocol NAME] [--require-token TOKEN] [--corrupt] [--drop-at-bytes N]
-//                           [--bad-accept] [--bad-extension]
+//                           [--bad-accept] [--bad-extension] [--delay-echo MS]
 // Prints {"event":"listening","port":N} once it listens on 127.0.0.1 (a free port). Echoes every message with its
 // type; the text "close CODE REASON" makes it close with that code; "headers" answers with the request's headers as
 // JSON. Faults: --require-token answers 401 without "Authorization: Bearer TOKEN"; --corrupt flips a byte of every
 // echoed binary message over 1,000 bytes; --drop-at-bytes cuts the TCP connection (no close frame) when a message of
 // at least N bytes arrives; --bad-accept and --bad-extension answer the upgrade by hand with a wrong
-// Sec-WebSocket-Accept, or with permessage-deflate parameters that were not offered.
+// Sec-WebSocket-Accept, or with permessage-deflate parameters that were not offered; --delay-echo answers each
+// message after MS milliseconds (a busy application; pings are still answered at once).
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer as createHttps } from 'node:https';
@@ -22,6 +23,7 @@ let corrupt = false;
 let dropAt = 0;
 let badAccept = false;
 let badExtension = false;
+let delayEcho = 0;
 while (args.length > 0) {
   const flag = args.shift();
   if (flag === '--tls') tls = { cert: readFileSync(args.shift()), key: readFileSync(args.shift()) };
@@ -31,6 +33,7 @@ while (args.length > 0) {
   else if (flag === '--drop-at-bytes') dropAt = Number(args.shift());
   else if (flag === '--bad-accept') badAccept = true;
   else if (flag === '--bad-extension') badExtension = true;
+  else if (flag === '--delay-echo') delayEcho = Number(args.shift());
   else throw new Error(`unknown flag ${flag}`);
 }
 
@@ -73,7 +76,8 @@ server.on('connection', (socket, request) => {
       if (corrupt && isBinary && data.length > 1000) {
         data[500] ^= 0xff;
       }
-      socket.send(data, { binary: isBinary });
+      if (delayEcho > 0) setTimeout(() => socket.send(data, { binary: isBinary }), delayEcho);
+      else socket.send(data, { binary: isBinary });
     }
   });
 });

@@ -38,8 +38,11 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
     /// <summary>Every upgrade: request sent to answer read.</summary>
     public List<TimeSpan> Upgrades { get; } = [];
 
-    /// <summary>Message round trips on the upgraded connection (echoes, or pings).</summary>
+    /// <summary>Echo round trips on the upgraded connection: the application answering.</summary>
     public List<TimeSpan> Responses { get; } = [];
+
+    /// <summary>Ping round trips: the server's WebSocket layer answering, so the whole path through any proxy.</summary>
+    public List<TimeSpan> Pings { get; } = [];
 
     public TimeSpan NetworkRoundTrip => Fastest(Connects);
 
@@ -51,7 +54,13 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
 
     public void ObserveUpgrade(TimeSpan took) => Observe(Upgrades, took);
 
-    private static void Observe(List<TimeSpan> samples, TimeSpan took)
+    /// <summary>
+    /// The round trip of the whole path: the fastest pong when there were pings (a TCP connect only reaches the nearest
+    /// proxy or load balancer), else the fastest TCP connect.
+    /// </summary>
+    public TimeSpan PathRoundTrip => Math.Max(Fastest(Pings).Ticks, NetworkRoundTrip.Ticks) is var ticks ? TimeSpan.FromTicks(ticks) : default;
+
+    public void Observe(List<TimeSpan> samples, TimeSpan took)
     {
         lock (samples)
         {
@@ -59,7 +68,7 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
         }
     }
 
-    private static TimeSpan Fastest(List<TimeSpan> samples)
+    public static TimeSpan Fastest(List<TimeSpan> samples)
     {
         lock (samples)
         {

@@ -13,7 +13,8 @@ namespace WssKit.Diagnostics.Probes;
 /// </summary>
 internal static class DataProbe
 {
-    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(3);
+    // Ten round trips and six integrity messages must fit on a slow path too (ten 250 ms round trips are 2.5 s).
+    private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstAnswer = TimeSpan.FromSeconds(1.5);
     private const int RoundTrips = 10;
 
@@ -27,8 +28,19 @@ internal static class DataProbe
             try
             {
                 var echoes = await EchoesAsync(client, stage, limit.Token);
-                var samples = echoes ? await EchoRoundTripsAsync(client, limit.Token) : await PingRoundTripsAsync(client, limit.Token);
-                Latency(check, stage, samples, echoes);
+                if (echoes)
+                {
+                    await EchoRoundTripsAsync(check, client, limit.Token);
+                }
+                else
+                {
+                    await PingRoundTripsAsync(check, client, limit.Token);
+                }
+                stage.Add("ping round trip", TimingRules.Spread(check.Pings));
+                if (echoes)
+                {
+                    stage.Add("echo round trip", TimingRules.Spread(check.Responses));
+                }
                 if (echoes && !await IntegrityAsync(check, client, stage, limit.Token))
                 {
                     check.Stages.Add(stage.Finish(StageOutcome.Failed));
@@ -72,23 +84,28 @@ internal static class DataProbe
         }
     }
 
-    private static async Task<List<TimeSpan>> EchoRoundTripsAsync(WssClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// Round trips one at a time, each a ping then a 32-byte echo: the pong is the WebSocket layer answering (the path),
+    /// the echo is the application answering; the difference is the server's own time.
+    /// </summary>
+    private static async Task EchoRoundTripsAsync(CheckContext check, WssClient client, CancellationToken cancellationToken)
     {
-        var samples = new List<TimeSpan>();
         var payload = Encoding.ASCII.GetBytes("wss-check round trip 0123456789");
         for (var i = 0; i < RoundTrips; i++)
         {
             var started = Stopwatch.GetTimestamp();
+            var pong = client.PingAsync(cancellationToken);
             await client.SendAsync(payload, text: true, cancellationToken);
             await NextAsync(client, "measuring round trips", cancellationToken);
-            samples.Add(Stopwatch.GetElapsedTime(started));
+            check.Observe(check.Responses, Stopwatch.GetElapsedTime(started));
+            // The pong came before the echo, so it has been read by now.
+            check.Observe(check.Pings, await pong.WaitAsync(TimeSpan.FromSeconds(1), cancellationToken));
         }
-        return samples;
     }
 
-    private static async Task<List<TimeSpan>> PingRoundTripsAsync(WssClient client, CancellationToken cancellationToken)
+    /// <summary>Pings where the endpoint does not echo; a receive loop meanwhile takes the pongs and whatever the server pushes.</summary>
+    private static async Task PingRoundTripsAsync(CheckContext check, WssClient client, CancellationToken cancellationToken)
     {
-        // A pong arrives through the receive loop, which also takes whatever the server pushes meanwhile.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var draining = Task.Run(async () =>
         {
@@ -96,44 +113,17 @@ internal static class DataProbe
             {
             }
         }, CancellationToken.None);
-        var samples = new List<TimeSpan>();
         try
         {
             for (var i = 0; i < RoundTrips; i++)
             {
-                samples.Add(await client.PingAsync(cancellationToken));
+                check.Observe(check.Pings, await client.PingAsync(cancellationToken));
             }
         }
         finally
         {
             await stop.CancelAsync();
             await draining.ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-        return samples;
-    }
-
-    private static void Latency(CheckContext check, StageRecorder stage, List<TimeSpan> samples, bool echoes)
-    {
-        check.Responses.AddRange(samples);
-        samples.Sort();
-        TimeSpan At(double quantile) => samples[Math.Min(samples.Count - 1, (int)Math.Ceiling(quantile * samples.Count) - 1)];
-        var (p50, p90, p99) = (At(0.5), At(0.9), At(0.99));
-        stage.Add(echoes ? "echo round trip" : "ping round trip", $"p50 {StageRecorder.Milliseconds(p50)}, p90 {StageRecorder.Milliseconds(p90)}, p99 {StageRecorder.Milliseconds(p99)}, max {StageRecorder.Milliseconds(samples[^1])} ({samples.Count} samples)");
-        var serverTime = p50 - check.NetworkRoundTrip;
-        stage.Add("server response", serverTime > TimeSpan.Zero ? serverTime : TimeSpan.Zero);
-        if (serverTime > TimeSpan.FromMilliseconds(200))
-        {
-            check.Find("slow-server-response", $"the server takes about {StageRecorder.Milliseconds(serverTime)} beyond the network round trip to answer a message: the application or a proxy is busy or queueing.",
-                $"{samples.Count} {(echoes ? "echoes of 32 bytes" : "pings")}, one at a time: p50 {StageRecorder.Milliseconds(p50)}; TCP connect (network round trip) {StageRecorder.Milliseconds(check.NetworkRoundTrip)}",
-                "profile the server's message handling; look for blocking calls on the receive path and for CPU saturation; check proxy buffering",
-                "track message round trips in production metrics and load-test with wss bench --scenario latency");
-        }
-        if (p99 > TimeSpan.FromMilliseconds(100) && p99 > p50 * 4)
-        {
-            check.Find("latency-jitter", $"round trips vary widely: p50 {StageRecorder.Milliseconds(p50)} but p99 {StageRecorder.Milliseconds(p99)}. Real-time apps stutter; a lossy network, garbage-collection pauses or an overloaded proxy cause it.",
-                $"{samples.Count} round trips: {string.Join(", ", samples.Select(s => StageRecorder.Milliseconds(s)))}",
-                "look for packet loss on the path (mtr), pauses in the server (GC logs), and queueing in proxies",
-                "watch latency percentiles, not averages, in production");
         }
     }
 

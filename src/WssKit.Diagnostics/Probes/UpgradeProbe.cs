@@ -121,13 +121,6 @@ internal static class UpgradeProbe
                     "if browsers authenticate with cookies, allow only your own origins (wss serve --allowed-origins https://app.example.com); token authentication in the first message is not affected",
                     "decide on an origin policy per endpoint and test it with wss check");
             }
-            if (main.Took > check.NetworkRoundTrip + TimeSpan.FromMilliseconds(500))
-            {
-                check.Find("slow-upgrade", $"the upgrade was answered after {StageRecorder.Milliseconds(main.Took)}, far more than the network round trip ({StageRecorder.Milliseconds(check.NetworkRoundTrip)}): the server or a proxy is slow to accept new WebSockets.",
-                    $"{sent}: 101 after {StageRecorder.Milliseconds(main.Took)}",
-                    "look at what the server does before accepting (authentication calls, database lookups) and at proxy queues; move slow work after the upgrade",
-                    "measure upgrade times (wss bench --scenario connect) before releases");
-            }
             return;
         }
         var evidence = $"{sent}; answered {main.StatusLine}{server}; without Origin: {noOrigin.Head.Status}; with a foreign Origin: {foreign.Head.Status}";

@@ -73,6 +73,25 @@ public sealed class CertificateReloaderTests : IDisposable
     }
 
     [Fact]
+    public void Poll_FilesReplacedKeepingTheirModificationTimes_IsStillReloaded()
+    {
+        var slot = LoadedSlot("a.example.com");
+        var source = (PemFilesSource)slot.Source;
+        var times = source.WatchedFiles.Select(File.GetLastWriteTimeUtc).ToList();
+        using var reloader = Reloader(slot);
+        var renewed = WriteLeaf(source, "a.example.com");
+        // As `cp -p` or `rsync -t` leave them.
+        foreach (var (file, time) in source.WatchedFiles.Zip(times))
+        {
+            File.SetLastWriteTimeUtc(file, time);
+        }
+
+        _time.Advance(CertificateReloader.PollInterval);
+
+        Assert.Equal(renewed.Thumbprint, slot.Current.Leaf.Thumbprint);
+    }
+
+    [Fact]
     public void Poll_NothingChanged_RaisesNothing()
     {
         var slot = LoadedSlot("a.example.com");

@@ -1,0 +1,43 @@
+using WssKit.FunctionalTests.Infrastructure;
+
+namespace WssKit.FunctionalTests.Check;
+
+/// <summary>Slowness put where it belongs: the path (a delaying relay, this kernel has no netem), the application, or a jittery link.</summary>
+public sealed class SlowPathTests
+{
+    [Fact]
+    public async Task DistantServerBehindANearbyBalancer_HighNetworkLatencyOnly()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var relay = new DelayingRelay(server.Port, (_, _) => TimeSpan.FromMilliseconds(90));
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{relay.Port}/echo", server.CaPath);
+
+        var finding = report.AssertFinding("high-network-latency");
+        Assert.Contains("a proxy or load balancer close to you forwards to a distant server", finding.Cause);
+        Assert.DoesNotContain(report.Findings, f => f.Id is "slow-tls-handshake" or "slow-upgrade" or "slow-server-response");
+        Assert.InRange(report.Took, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task BusyApplication_SlowServerResponse_NotTheNetwork()
+    {
+        await using var node = await PeerServer.NodeAsync(null, "--delay-echo", "300");
+
+        var report = await CheckLab.CheckAsync(node.Url());
+
+        Assert.Contains("pong p50", report.AssertFinding("slow-server-response").Evidence);
+        Assert.DoesNotContain(report.Findings, f => f.Id == "high-network-latency");
+    }
+
+    [Fact]
+    public async Task EveryThirdAnswerHeldBack_LatencyJitter()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var relay = new DelayingRelay(server.Port, (chunk, towardsClient) => towardsClient && chunk % 3 == 0 ? TimeSpan.FromMilliseconds(300) : TimeSpan.Zero);
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{relay.Port}/echo", server.CaPath);
+
+        Assert.Contains("round trips vary widely", report.AssertFinding("latency-jitter").Cause);
+    }
+}

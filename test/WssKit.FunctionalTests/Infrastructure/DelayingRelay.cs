@@ -1,0 +1,92 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+
+namespace WssKit.FunctionalTests.Infrastructure;
+
+/// <summary>
+/// A TCP relay on a free loopback port that holds every chunk of data back before passing it on, in order, both ways:
+/// the latency and jitter of a long or congested path, since this kernel has no netem. The delay of the n-th chunk
+/// of a direction comes from <c>delayOf(n, towardsClient)</c>. Connections are accepted at once, as a load balancer does.
+/// </summary>
+public sealed class DelayingRelay : IAsyncDisposable
+{
+    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Func<int, bool, TimeSpan> _delayOf;
+    private readonly int _upstreamPort;
+    private readonly Task _accepting;
+
+    public DelayingRelay(int upstreamPort, Func<int, bool, TimeSpan> delayOf)
+    {
+        _upstreamPort = upstreamPort;
+        _delayOf = delayOf;
+        _listener.Start();
+        _accepting = AcceptAsync();
+    }
+
+    public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        _listener.Stop();
+        await _accepting.ContinueWith(_ => { }, TaskScheduler.Default);
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptAsync()
+    {
+        while (!_stopping.IsCancellationRequested)
+        {
+            var client = await _listener.AcceptSocketAsync(_stopping.Token);
+            _ = RelayAsync(client);
+        }
+    }
+
+    private async Task RelayAsync(Socket client)
+    {
+        using var _ = client;
+        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.NoDelay = true;
+        try
+        {
+            await upstream.ConnectAsync(IPAddress.Loopback, _upstreamPort, _stopping.Token);
+            await Task.WhenAny(PumpAsync(client, upstream, towardsClient: false), PumpAsync(upstream, client, towardsClient: true));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The test is over, or a side hung up.
+        }
+    }
+
+    /// <summary>Reads chunks as they come and writes each once its delay has passed, keeping their order.</summary>
+    private async Task PumpAsync(Socket from, Socket to, bool towardsClient)
+    {
+        var due = Channel.CreateUnbounded<(byte[] Data, long At)>();
+        var writing = Task.Run(async () =>
+        {
+            await foreach (var (data, at) in due.Reader.ReadAllAsync(_stopping.Token))
+            {
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), at);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _stopping.Token);
+                }
+                await to.SendAsync(data, _stopping.Token);
+            }
+            to.Shutdown(SocketShutdown.Send);
+        });
+        var buffer = new byte[64 * 1024];
+        var chunk = 0;
+        int read;
+        while ((read = await from.ReceiveAsync(buffer, _stopping.Token)) > 0)
+        {
+            var at = Stopwatch.GetTimestamp() + (long)(_delayOf(chunk++, towardsClient).TotalSeconds * Stopwatch.Frequency);
+            await due.Writer.WriteAsync((buffer[..read], at), _stopping.Token);
+        }
+        due.Writer.Complete();
+        await writing;
+    }
+}
