@@ -19,10 +19,11 @@ internal static class CheckCommand
         var ca = new Option<string>("--ca") { Description = "a PEM file of roots to trust besides the system's (a private CA)", HelpName = "FILE" };
         var origin = new Option<string>("--origin") { Description = "the Origin of the page that opens the WebSocket [default: https://HOST of the URL]", HelpName = "ORIGIN" };
         var headers = new Option<string[]>("--header", "-H") { Description = "an extra upgrade request header, 'Name: value' (a token, a cookie); repeatable", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
+        var reportFile = new Option<string>("--report") { Description = "also write a self-contained HTML report to FILE, to hand to whoever helps (no secrets in it)", HelpName = "FILE" };
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
         var command = new Command("check", "Troubleshoot a WebSocket endpoint: DNS, TCP, TLS and certificate, the upgrade, the data path; findings with cause, evidence, fix and prevention.")
         {
-            url, json, ca, origin, headers, subprotocols,
+            url, json, ca, origin, headers, subprotocols, reportFile,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -50,6 +51,20 @@ internal static class CheckCommand
             var asJson = parsed.GetValue(json);
             var progress = new StageProgress(stage => console.Error.MarkupLineInterpolated($"[grey]checking {stage}...[/]"));
             var report = await WssCheck.RunAsync(target, options, progress, cancellationToken);
+            if (parsed.GetValue(reportFile) is { } reportPath)
+            {
+                var path = Path.GetFullPath(reportPath, console.WorkingDirectory);
+                try
+                {
+                    await File.WriteAllTextAsync(path, CheckHtmlReport.Render(report), CancellationToken.None);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    console.Fail($"--report {path}: cannot write it ({e.Message.TrimEnd('.')}): choose a writable path");
+                    return (int)ExitCode.Usage;
+                }
+                console.Error.MarkupLineInterpolated($"[grey]report written to {path}[/]");
+            }
             if (asJson)
             {
                 CheckJson.Write(console.RawOut, report);

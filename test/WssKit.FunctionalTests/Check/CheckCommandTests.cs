@@ -60,6 +60,26 @@ public sealed class CheckCommandTests
         }
     }
 
+    [Fact]
+    public async Task Report_SelfContainedHtmlWithTheFindings_AndNoSecretFromTheRequest()
+    {
+        await using var node = await PeerServer.NodeAsync(null, "--require-token", "t0p-s3cret");
+        using var temp = new TempDirectory();
+        var report = Path.Combine(temp.Path, "report.html");
+
+        var result = await CheckAsync(node.Url("/feed?room=<b>"), "-H", "Authorization: Bearer wrong-s3cret", "--report", report);
+        var html = await File.ReadAllTextAsync(report);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("<!DOCTYPE html>", html);
+        Assert.Contains("auth-required", html);
+        Assert.Contains("docs/findings/auth-required.md", html);
+        Assert.Contains("room=&lt;b&gt;", html);
+        Assert.DoesNotContain("wrong-s3cret", html);
+        Assert.DoesNotContain("<script", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotMatch("(src|href)=", html);
+    }
+
     [Theory]
     [InlineData("https://example.com/", "is not a WebSocket URL")]
     [InlineData("wss://127.0.0.1:1/ --ca /nonexistent.pem", "--ca /nonexistent.pem: cannot read it")]
