@@ -17,6 +17,9 @@ public sealed record CheckOptions
     /// <summary>Roots trusted besides the system store (a private CA); a chain ending at one of them is trusted.</summary>
     public X509Certificate2Collection ExtraRoots { get; init; } = [];
 
+    /// <summary>An HTTP proxy to compare the direct path with (CONNECT refused, certificate replaced, upgrade lost). Default: none.</summary>
+    public Uri? Proxy { get; init; }
+
     /// <summary>Whole-check limit; each stage has its own share of it.</summary>
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(9.5);
 

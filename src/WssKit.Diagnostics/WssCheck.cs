@@ -26,6 +26,10 @@ public static class WssCheck
             && await UpgradeProbe.RunAsync(check, cancellationToken) is { } client)
         {
             await DataProbe.RunAsync(check, client, cancellationToken);
+            if (check.Options.Proxy is { } proxy)
+            {
+                await ProxyProbe.RunAsync(check, proxy, cancellationToken);
+            }
         }
         TimingRules.Judge(check);
         var ran = check.Stages.Select(stage => stage.Name).ToHashSet();

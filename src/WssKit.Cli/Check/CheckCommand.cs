@@ -20,10 +20,11 @@ internal static class CheckCommand
         var origin = new Option<string>("--origin") { Description = "the Origin of the page that opens the WebSocket [default: https://HOST of the URL]", HelpName = "ORIGIN" };
         var headers = new Option<string[]>("--header", "-H") { Description = "an extra upgrade request header, 'Name: value' (a token, a cookie); repeatable", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
         var reportFile = new Option<string>("--report") { Description = "also write a self-contained HTML report to FILE, to hand to whoever helps (no secrets in it)", HelpName = "FILE" };
+        var proxy = new Option<string>("--proxy") { Description = "also check through this HTTP proxy (http://user:password@host:port) [default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, minus NO_PROXY]; 'none' for no proxy", HelpName = "URL" };
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
         var command = new Command("check", "Troubleshoot a WebSocket endpoint: DNS, TCP, TLS and certificate, the upgrade, the data path; findings with cause, evidence, fix and prevention.")
         {
-            url, json, ca, origin, headers, subprotocols, reportFile,
+            url, json, ca, origin, headers, subprotocols, reportFile, proxy,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -41,6 +42,14 @@ internal static class CheckCommand
                     Origin = parsed.GetValue(origin),
                     Headers = [.. (parsed.GetValue(headers) ?? []).Select(RequestHeaders.Parse)],
                     Subprotocols = parsed.GetValue(subprotocols) ?? [],
+                    Proxy = parsed.GetValue(proxy) switch
+                    {
+                        "none" => null,
+                        { } given => Uri.TryCreate(given.Contains("://", StringComparison.Ordinal) ? given : "http://" + given, UriKind.Absolute, out var uri)
+                            ? uri
+                            : throw new ArgumentException($"--proxy '{given}' is not a URL: use http://host:port"),
+                        null => EnvironmentProxy(target, console),
+                    },
                 };
             }
             catch (ArgumentException e)
@@ -76,6 +85,19 @@ internal static class CheckCommand
             return report.HasErrors ? (int)ExitCode.Failure : (int)ExitCode.Success;
         });
         return command;
+    }
+
+    /// <summary>The proxy the environment gives for the URL (curl's variables), as WssKit.Client would use it.</summary>
+    private static Uri? EnvironmentProxy(Uri target, CliConsole console)
+    {
+        try
+        {
+            return WssKit.Client.Connecting.ProxyTunnel.For(target, new WssKit.Client.WssClientOptions(), console.Environment);
+        }
+        catch (WssKit.Client.WssConnectException e)
+        {
+            throw new ArgumentException(e.Message);
+        }
     }
 
     private static X509Certificate2Collection LoadRoots(string path)

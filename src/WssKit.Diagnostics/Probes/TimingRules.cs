@@ -86,7 +86,7 @@ internal static class TimingRules
             {
                 sorted = [.. samples.Order()];
             }
-            // p90, not p99: over ten samples p99 is the single slowest, and one pause is not a pattern.
+            // p90, not p99: over twenty samples p99 is the single slowest, and one pause is not a pattern.
             var (p50, p90) = (At(sorted, 0.5), At(sorted, 0.9));
             if (p90 > JitterFloor && p90 > p50 * 4)
             {

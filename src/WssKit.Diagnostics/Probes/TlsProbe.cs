@@ -40,6 +40,7 @@ internal static class TlsProbe
                 return false;
             }
         }
+        check.DirectLeaf = tls.Leaf;
         await using (tls.Stream)
         {
             stage.Add("handshake", tls.Took);
