@@ -34,8 +34,11 @@ internal static class ProbeConnection
         }
     }
 
-    /// <summary>A TLS handshake; <paramref name="serverName"/> null sends no SNI.</summary>
-    public static async Task<TlsHandshake> HandshakeAsync(CheckContext check, Stream transport, string? serverName, CancellationToken cancellationToken)
+    /// <summary>
+    /// A TLS handshake; <paramref name="serverName"/> null sends no SNI. <paramref name="check"/>, when given, hears how
+    /// long it took (wss certs probes without one).
+    /// </summary>
+    public static async Task<TlsHandshake> HandshakeAsync(CheckContext? check, Stream transport, string? serverName, CancellationToken cancellationToken)
     {
         X509Certificate2? leaf = null;
         var served = new X509Certificate2Collection();
@@ -76,7 +79,7 @@ internal static class ProbeConnection
             throw;
         }
         var took = Stopwatch.GetElapsedTime(started);
-        check.ObserveHandshake(took);
+        check?.ObserveHandshake(took);
         return new TlsHandshake(tls, leaf ?? throw new AuthenticationException("the server sent no certificate"), served, errors,
             tls.SslProtocol, tls.NegotiatedCipherSuite, tls.NegotiatedApplicationProtocol.ToString(), took);
     }
