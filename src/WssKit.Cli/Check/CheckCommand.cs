@@ -63,7 +63,7 @@ internal static class CheckCommand
         return command;
     }
 
-    private static X509Certificate2Collection LoadRoots(string path)
+    internal static X509Certificate2Collection LoadRoots(string path)
     {
         var roots = new X509Certificate2Collection();
         try
