@@ -10,7 +10,8 @@ internal static class CertsFormat
 
     public static string Day(DateTimeOffset when) => when.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    public static string DaysLeft(double days) => days.ToString("0.0", CultureInfo.InvariantCulture);
+    /// <summary>One decimal, cut towards zero: 9.99 days left shows as 9.9, never as more than is left; + 0.0 turns -0 into 0.</summary>
+    public static string DaysLeft(double days) => (Math.Truncate(days * 10) / 10 + 0.0).ToString("0.0", CultureInfo.InvariantCulture);
 
     /// <summary>Percent, rounded down: 33.9% left shows as 33%, never as more than is left.</summary>
     public static string Percent(double fraction) => Math.Floor(fraction * 100).ToString(CultureInfo.InvariantCulture) + "%";

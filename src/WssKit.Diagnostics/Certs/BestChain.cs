@@ -62,7 +62,7 @@ internal sealed record BestChain(IReadOnlyList<CertificateFacts> Elements, bool 
         {
             return chain.ChainElements.Count == 1
                 ? $"its issuer {leaf.Issuer} is neither served nor known here (serve the full chain; for a private CA give its root with --ca)"
-                : $"the chain stops at {last.Issuer}, which is neither served nor known here";
+                : $"the chain leads to {last.Issuer}, which is not a trusted root here (for a private CA give its root with --ca)";
         }
         return flags.HasFlag(X509ChainStatusFlags.UntrustedRoot) || flags.HasFlag(X509ChainStatusFlags.PartialChain)
             ? $"the chain ends at {last.Subject}, a root not trusted here (for a private CA give it with --ca)"
