@@ -69,6 +69,7 @@ internal static class CertsJson
             writer.WriteNull("certificate");
             writer.WriteNull("earliest");
             writer.WriteNull("chain");
+            WriteList(writer, "served", []);
             writer.WriteEndObject();
             return;
         }

@@ -96,6 +96,7 @@ public sealed class CertsCommandTests(CertsLab lab) : IClassFixture<CertsLab>
         {
             Assert.Equal(JsonValueKind.Null, failed.GetProperty("certificate").ValueKind);
             Assert.Equal(JsonValueKind.Null, failed.GetProperty("chain").ValueKind);
+            Assert.Equal(0, failed.GetProperty("served").GetArrayLength());
         }
         Assert.Contains("no TLS handshake within 2 s", targets[5].GetProperty("problems")[0].GetProperty("message").GetString());
     }
