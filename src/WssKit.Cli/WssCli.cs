@@ -22,6 +22,7 @@ internal static class WssCli
             CertCommand.Create(console),
             Connect.ConnectCommand.Create(console),
             Check.CheckCommand.Create(console),
+            Certs.CertsCommand.Create(console),
         };
         return root;
     }

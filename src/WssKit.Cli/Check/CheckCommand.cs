@@ -100,7 +100,7 @@ internal static class CheckCommand
         }
     }
 
-    private static X509Certificate2Collection LoadRoots(string path)
+    internal static X509Certificate2Collection LoadRoots(string path)
     {
         var roots = new X509Certificate2Collection();
         try
