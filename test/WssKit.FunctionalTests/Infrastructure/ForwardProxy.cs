@@ -42,7 +42,8 @@ public sealed class ForwardProxy : IAsyncDisposable
         }
     }
 
-    public static async Task<ForwardProxy> StartAsync(string? user = null, string? password = null)
+    /// <summary>Starts tinyproxy; <paramref name="extraConfig"/> adds lines to its configuration (for example ConnectPort 443).</summary>
+    public static async Task<ForwardProxy> StartAsync(string? user = null, string? password = null, string extraConfig = "")
     {
         var directory = new TempDirectory();
         var port = LoopbackPort.Free();
@@ -55,6 +56,7 @@ public sealed class ForwardProxy : IAsyncDisposable
             LogLevel Connect
             Allow 127.0.0.1
             {(user is null ? "" : $"BasicAuth {user} {password}")}
+            {extraConfig}
             """);
         var start = new ProcessStartInfo("tinyproxy") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { "-d", "-c", config })
