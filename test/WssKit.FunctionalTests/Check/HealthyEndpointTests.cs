@@ -14,6 +14,7 @@ public sealed class HealthyEndpointTests
         var report = await CheckLab.CheckAsync(server.Url(), server.CaPath);
 
         report.AssertNoProblem();
+        Assert.Equal(Diagnostics.Findings.Severity.Info, report.AssertFinding("origin-not-checked").Severity);
         Assert.All(report.Stages.Where(s => s.Name != "dns"), stage => Assert.Equal(StageOutcome.Passed, stage.Outcome));
         var data = report.Stages.Single(s => s.Name == "data").Facts.ToDictionary(f => f.Key, f => f.Value);
         Assert.Equal("yes", data["echoes"]);
