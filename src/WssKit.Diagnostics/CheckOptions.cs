@@ -20,6 +20,9 @@ public sealed record CheckOptions
     /// <summary>An HTTP proxy to compare the direct path with (CONNECT refused, certificate replaced, upgrade lost). Default: none.</summary>
     public Uri? Proxy { get; init; }
 
+    /// <summary>Hold idle connections this long (one silent, one pinging) to find idle timeouts on the path. Default: not probed.</summary>
+    public TimeSpan? Idle { get; init; }
+
     /// <summary>Whole-check limit; each stage has its own share of it.</summary>
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(9.5);
 

@@ -18,7 +18,9 @@ public static class WssCheck
         {
             throw new ArgumentException($"'{target}' is not a ws:// or wss:// URL", nameof(target));
         }
-        var check = new CheckContext(target, options ?? new CheckOptions(), progress);
+        options ??= new CheckOptions();
+        // The optional probes add their own time to the budget of the standard stages.
+        var check = new CheckContext(target, options with { Budget = options.Budget + (options.Idle ?? TimeSpan.Zero) }, progress);
         var startedAt = DateTimeOffset.UtcNow;
         if (await DnsProbe.RunAsync(check, cancellationToken)
             && await TcpProbe.RunAsync(check, cancellationToken)
@@ -26,6 +28,10 @@ public static class WssCheck
             && await UpgradeProbe.RunAsync(check, cancellationToken) is { } client)
         {
             await DataProbe.RunAsync(check, client, cancellationToken);
+            if (check.Options.Idle is { } idle)
+            {
+                await IdleProbe.RunAsync(check, idle, cancellationToken);
+            }
             if (check.Options.Proxy is { } proxy)
             {
                 await ProxyProbe.RunAsync(check, proxy, cancellationToken);

@@ -21,10 +21,11 @@ internal static class CheckCommand
         var headers = new Option<string[]>("--header", "-H") { Description = "an extra upgrade request header, 'Name: value' (a token, a cookie); repeatable", HelpName = "HEADER", AllowMultipleArgumentsPerToken = false };
         var reportFile = new Option<string>("--report") { Description = "also write a self-contained HTML report to FILE, to hand to whoever helps (no secrets in it)", HelpName = "FILE" };
         var proxy = new Option<string>("--proxy") { Description = "also check through this HTTP proxy (http://user:password@host:port) [default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, minus NO_PROXY]; 'none' for no proxy", HelpName = "URL" };
+        var idle = new Option<string>("--idle") { Description = "also hold two idle connections this long (one silent, one pinging) to find idle timeouts on the path, e.g. 120s or 5m", HelpName = "DURATION" };
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
         var command = new Command("check", "Troubleshoot a WebSocket endpoint: DNS, TCP, TLS and certificate, the upgrade, the data path; findings with cause, evidence, fix and prevention.")
         {
-            url, json, ca, origin, headers, subprotocols, reportFile, proxy,
+            url, json, ca, origin, headers, subprotocols, reportFile, proxy, idle,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -42,6 +43,7 @@ internal static class CheckCommand
                     Origin = parsed.GetValue(origin),
                     Headers = [.. (parsed.GetValue(headers) ?? []).Select(RequestHeaders.Parse)],
                     Subprotocols = parsed.GetValue(subprotocols) ?? [],
+                    Idle = parsed.GetValue(idle) is { } idleText ? IdleDuration(idleText) : null,
                     Proxy = parsed.GetValue(proxy) switch
                     {
                         "none" => null,
@@ -86,6 +88,11 @@ internal static class CheckCommand
         });
         return command;
     }
+
+    private static TimeSpan IdleDuration(string text)
+        => WssKit.Server.Configuration.Units.TryParseDuration(text, out var duration) && duration >= TimeSpan.FromSeconds(1) && duration <= TimeSpan.FromHours(1)
+            ? duration
+            : throw new ArgumentException($"--idle '{text}' is not a duration between 1s and 1h: use for example 120s or 5m");
 
     /// <summary>The proxy the environment gives for the URL (curl's variables), as WssKit.Client would use it.</summary>
     private static Uri? EnvironmentProxy(Uri target, CliConsole console)

@@ -25,7 +25,8 @@ public sealed class ReverseProxy : IAsyncDisposable
     public string ErrorLog => File.Exists(Path.Combine(_directory.Path, "error.log")) ? File.ReadAllText(Path.Combine(_directory.Path, "error.log")) : "";
 
     /// <summary>nginx in front of <paramref name="upstreamPort"/>; <paramref name="passUpgrade"/> false leaves out the two headers WebSockets need, a common mistake.</summary>
-    public static async Task<ReverseProxy> StartAsync((string Cert, string Key) tls, int upstreamPort, bool passUpgrade = true)
+    /// <remarks><paramref name="readTimeout"/> is nginx's proxy_read_timeout: how long a connection may go without data from the upstream.</remarks>
+    public static async Task<ReverseProxy> StartAsync((string Cert, string Key) tls, int upstreamPort, bool passUpgrade = true, string readTimeout = "300s")
     {
         var upgradeHeaders = passUpgrade ? "proxy_set_header Upgrade $http_upgrade;\n      proxy_set_header Connection $connection_upgrade;" : "";
         var directory = new TempDirectory();
@@ -57,7 +58,7 @@ public sealed class ReverseProxy : IAsyncDisposable
                   proxy_http_version 1.1;
                   {{upgradeHeaders}}
                   proxy_set_header Host $host;
-                  proxy_read_timeout 300s;
+                  proxy_read_timeout {{readTimeout}};
                 }
               }
             }
