@@ -23,6 +23,9 @@ public sealed record CheckOptions
     /// <summary>Hold idle connections this long (one silent, one pinging) to find idle timeouts on the path. Default: not probed.</summary>
     public TimeSpan? Idle { get; init; }
 
+    /// <summary>Measure how much data the path carries (64 KiB echoes for 5 s). Default false.</summary>
+    public bool Throughput { get; init; }
+
     /// <summary>Whole-check limit; each stage has its own share of it.</summary>
     public TimeSpan Budget { get; init; } = TimeSpan.FromSeconds(9.5);
 

@@ -20,7 +20,7 @@ public static class WssCheck
         }
         options ??= new CheckOptions();
         // The optional probes add their own time to the budget of the standard stages.
-        var check = new CheckContext(target, options with { Budget = options.Budget + (options.Idle ?? TimeSpan.Zero) }, progress);
+        var check = new CheckContext(target, options with { Budget = options.Budget + (options.Idle ?? TimeSpan.Zero) + (options.Throughput ? TimeSpan.FromSeconds(6) : TimeSpan.Zero) }, progress);
         var startedAt = DateTimeOffset.UtcNow;
         if (await DnsProbe.RunAsync(check, cancellationToken)
             && await TcpProbe.RunAsync(check, cancellationToken)
@@ -28,6 +28,10 @@ public static class WssCheck
             && await UpgradeProbe.RunAsync(check, cancellationToken) is { } client)
         {
             await DataProbe.RunAsync(check, client, cancellationToken);
+            if (check.Options.Throughput)
+            {
+                await ThroughputProbe.RunAsync(check, cancellationToken);
+            }
             if (check.Options.Idle is { } idle)
             {
                 await IdleProbe.RunAsync(check, idle, cancellationToken);

@@ -22,10 +22,11 @@ internal static class CheckCommand
         var reportFile = new Option<string>("--report") { Description = "also write a self-contained HTML report to FILE, to hand to whoever helps (no secrets in it)", HelpName = "FILE" };
         var proxy = new Option<string>("--proxy") { Description = "also check through this HTTP proxy (http://user:password@host:port) [default: HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, minus NO_PROXY]; 'none' for no proxy", HelpName = "URL" };
         var idle = new Option<string>("--idle") { Description = "also hold two idle connections this long (one silent, one pinging) to find idle timeouts on the path, e.g. 120s or 5m", HelpName = "DURATION" };
+        var throughput = new Option<bool>("--throughput") { Description = "also measure how much data the path carries: 64 KiB messages echoed for 5 s" };
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
         var command = new Command("check", "Troubleshoot a WebSocket endpoint: DNS, TCP, TLS and certificate, the upgrade, the data path; findings with cause, evidence, fix and prevention.")
         {
-            url, json, ca, origin, headers, subprotocols, reportFile, proxy, idle,
+            url, json, ca, origin, headers, subprotocols, reportFile, proxy, idle, throughput,
         };
         command.SetAction(async (parsed, cancellationToken) =>
         {
@@ -43,6 +44,7 @@ internal static class CheckCommand
                     Origin = parsed.GetValue(origin),
                     Headers = [.. (parsed.GetValue(headers) ?? []).Select(RequestHeaders.Parse)],
                     Subprotocols = parsed.GetValue(subprotocols) ?? [],
+                    Throughput = parsed.GetValue(throughput),
                     Idle = parsed.GetValue(idle) is { } idleText ? IdleDuration(idleText) : null,
                     Proxy = parsed.GetValue(proxy) switch
                     {

@@ -19,6 +19,20 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
 
     public bool Secure { get; } = target.Scheme is "wss" or "https";
 
+    /// <summary>Whether the data stage found that the endpoint sends messages back.</summary>
+    public bool Echoes { get; set; }
+
+    /// <summary>Options for the check's extra connections (idle, throughput): as a page on the site would open them.</summary>
+    public Client.WssClientOptions ExtraConnectionOptions => new()
+    {
+        Origin = Options.Origin ?? $"{(Secure ? "https" : "http")}://{Target.Authority}",
+        Headers = Options.Headers,
+        Subprotocols = Options.Subprotocols,
+        UseEnvironmentProxy = false,
+        // The certificate was judged by the TLS stage; these connections measure something else.
+        DangerousAcceptAnyServerCertificate = true,
+    };
+
     public List<StageReport> Stages { get; } = [];
 
     public List<Finding> Findings { get; } = [];

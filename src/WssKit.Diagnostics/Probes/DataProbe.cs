@@ -32,6 +32,7 @@ internal static class DataProbe
             try
             {
                 var echoes = await EchoesAsync(client, stage, limit.Token);
+                check.Echoes = echoes;
                 if (echoes)
                 {
                     await EchoRoundTripsAsync(check, client, limit.Token);

@@ -15,15 +15,7 @@ internal static class IdleProbe
     {
         check.Report("idle");
         var stage = new StageRecorder("idle");
-        var options = new WssClientOptions
-        {
-            Origin = check.Options.Origin ?? $"{(check.Secure ? "https" : "http")}://{check.Target.Authority}",
-            Headers = check.Options.Headers,
-            Subprotocols = check.Options.Subprotocols,
-            UseEnvironmentProxy = false,
-            // The certificate was judged by the TLS stage; here only the connection's lifetime counts.
-            DangerousAcceptAnyServerCertificate = true,
-        };
+        var options = check.ExtraConnectionOptions;
         var pingEvery = TimeSpan.FromTicks(Math.Min(TimeSpan.FromSeconds(15).Ticks, duration.Ticks / 5));
         try
         {

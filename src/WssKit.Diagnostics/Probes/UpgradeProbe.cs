@@ -49,6 +49,7 @@ internal static class UpgradeProbe
             stage.Add("without Origin", noOrigin.StatusLine);
             stage.Add($"with Origin {ForeignOrigin}", foreign.StatusLine);
             Judge(check, main, noOrigin, foreign, origin);
+            await PlainWsProbe.RunAsync(check, stage, cancellationToken);
             if (main.Head.Status != 101)
             {
                 check.Stages.Add(stage.Finish(StageOutcome.Failed));
@@ -57,7 +58,7 @@ internal static class UpgradeProbe
             try
             {
                 var upgrade = UpgradeHandshake.Accept(main.Head, main.Key, options);
-                stage.Add("Sec-WebSocket-Accept", "matches the key");
+                stage.Add("accept value", "matches the key");
                 stage.Add("extensions", upgrade.Compression?.ToHeader() ?? "none");
                 stage.Add("subprotocol", upgrade.SubProtocol ?? "none");
                 check.Stages.Add(stage.Finish(StageOutcome.Passed));
