@@ -1,14 +1,15 @@
 // A WebSocket echo server on Node's `ws` package, for testing our clients against a server we did not write, and for
 // wss check's lab of faults.
 // usage: node ws-server.mjs [--tls CERT KEY] [--protocol NAME] [--require-token TOKEN] [--corrupt] [--drop-at-bytes N]
-//                           [--bad-accept] [--bad-extension] [--delay-echo MS]
+//                           [--bad-accept] [--bad-extension] [--delay-echo MS] [--delay-upgrade MS]
 // Prints {"event":"listening","port":N} once it listens on 127.0.0.1 (a free port). Echoes every message with its
 // type; the text "close CODE REASON" makes it close with that code; "headers" answers with the request's headers as
 // JSON. Faults: --require-token answers 401 without "Authorization: Bearer TOKEN"; --corrupt flips a byte of every
 // echoed binary message over 1,000 bytes; --drop-at-bytes cuts the TCP connection (no close frame) when a message of
 // at least N bytes arrives; --bad-accept and --bad-extension answer the upgrade by hand with a wrong
 // Sec-WebSocket-Accept, or with permessage-deflate parameters that were not offered; --delay-echo answers each
-// message after MS milliseconds (a busy application; pings are still answered at once).
+// message after MS milliseconds (a busy application; pings are still answered at once); --delay-upgrade answers
+// the upgrade after MS milliseconds (slow authentication before accepting).
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { createServer as createHttps } from 'node:https';
@@ -24,6 +25,7 @@ let dropAt = 0;
 let badAccept = false;
 let badExtension = false;
 let delayEcho = 0;
+let delayUpgrade = 0;
 while (args.length > 0) {
   const flag = args.shift();
   if (flag === '--tls') tls = { cert: readFileSync(args.shift()), key: readFileSync(args.shift()) };
@@ -34,6 +36,7 @@ while (args.length > 0) {
   else if (flag === '--bad-accept') badAccept = true;
   else if (flag === '--bad-extension') badExtension = true;
   else if (flag === '--delay-echo') delayEcho = Number(args.shift());
+  else if (flag === '--delay-upgrade') delayUpgrade = Number(args.shift());
   else throw new Error(`unknown flag ${flag}`);
 }
 
@@ -56,7 +59,7 @@ http.on('upgrade', (request, socket, head) => {
     socket.end(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n${extension}\r\n`);
     return;
   }
-  server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request));
+  setTimeout(() => server.handleUpgrade(request, socket, head, (ws) => server.emit('connection', ws, request)), delayUpgrade);
 });
 http.on('request', (request, response) => response.writeHead(426, { 'Content-Type': 'text/plain' }).end('this is a WebSocket endpoint: send an upgrade'));
 

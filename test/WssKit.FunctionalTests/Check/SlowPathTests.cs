@@ -40,4 +40,28 @@ public sealed class SlowPathTests
 
         Assert.Contains("round trips vary widely", report.AssertFinding("latency-jitter").Cause);
     }
+
+    [Fact]
+    public async Task ServerSlowToAnswerTheHandshake_SlowTlsHandshake_NotTheNetwork()
+    {
+        await using var server = await TestServer.StartAsync();
+        // The server's first flight (ServerHello, certificate) of every connection is held back; nothing else is.
+        await using var relay = new DelayingRelay(server.Port, (chunk, towardsClient) => towardsClient && chunk == 0 ? TimeSpan.FromMilliseconds(400) : TimeSpan.Zero);
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{relay.Port}/echo", server.CaPath);
+
+        Assert.Contains("fastest of", report.AssertFinding("slow-tls-handshake").Evidence);
+        Assert.DoesNotContain(report.Findings, f => f.Id is "high-network-latency" or "slow-upgrade");
+    }
+
+    [Fact]
+    public async Task ServerSlowToAcceptTheUpgrade_SlowUpgrade()
+    {
+        await using var node = await PeerServer.NodeAsync(null, "--delay-upgrade", "700");
+
+        var report = await CheckLab.CheckAsync(node.Url());
+
+        Assert.Contains("upgrade answers", report.AssertFinding("slow-upgrade").Evidence);
+        Assert.DoesNotContain(report.Findings, f => f.Id is "high-network-latency" or "slow-server-response");
+    }
 }
