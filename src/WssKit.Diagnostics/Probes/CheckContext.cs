@@ -58,6 +58,17 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
     /// <summary>Echo round trips on the upgraded connection: the application answering.</summary>
     public List<TimeSpan> Responses { get; } = [];
 
+    /// <summary>Echoes of the integrity probe: size and round trip.</summary>
+    public List<(int Size, TimeSpan Took)> LargeEchoes { get; } = [];
+
+    public void Observe(List<(int Size, TimeSpan Took)> samples, int size, TimeSpan took)
+    {
+        lock (samples)
+        {
+            samples.Add((size, took));
+        }
+    }
+
     /// <summary>Ping round trips: the server's WebSocket layer answering, so the whole path through any proxy.</summary>
     public List<TimeSpan> Pings { get; } = [];
 

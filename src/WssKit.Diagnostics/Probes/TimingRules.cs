@@ -36,6 +36,11 @@ internal static class TimingRules
 
     public static void Judge(CheckContext check)
     {
+        if (Buffering(check))
+        {
+            // Held small messages make the path, the handshakes and the application all look slow: one cause.
+            return;
+        }
         var path = check.PathRoundTrip;
         var tcp = check.NetworkRoundTrip;
         var describedPath = check.Pings.Count > 0 ? $"fastest pong {Ms(CheckContext.Fastest(check.Pings))}, fastest TCP connect {Ms(tcp)}" : $"fastest TCP connect {Ms(tcp)}";
@@ -97,6 +102,35 @@ internal static class TimingRules
                     "watch latency percentiles, not averages, in production");
             }
         }
+    }
+
+    /// <summary>
+    /// Small messages (pongs, short echoes) slow while a 64 KiB echo is fast: something on the way holds small writes
+    /// until a buffer fills or a timer fires, which a slow link or a slow server would not do.
+    /// </summary>
+    private static bool Buffering(CheckContext check)
+    {
+        var small = check.Responses.Count > 0 ? check.Responses : check.Pings;
+        if (small.Count == 0)
+        {
+            return false;
+        }
+        var smallP50 = Median(small);
+        (int Size, TimeSpan Took)[] fastLarge;
+        lock (check.LargeEchoes)
+        {
+            fastLarge = [.. check.LargeEchoes.Where(echo => echo.Size >= 64 * 1024 && echo.Took < smallP50 / 2)];
+        }
+        if (smallP50 <= SlowResponse || fastLarge.Length == 0)
+        {
+            return false;
+        }
+        check.Find("proxy-buffering",
+            $"small messages take {Ms(smallP50)} to come back while a {fastLarge[0].Size / 1024} KiB one takes {Ms(fastLarge[0].Took)}: something on the path holds small writes back until its buffer fills or a timer fires.",
+            $"small round trips p50 {Ms(smallP50)} ({small.Count} samples); echoes of the integrity probe: {string.Join(", ", check.LargeEchoes.Select(e => $"{e.Size / 1024} KiB in {Ms(e.Took)}"))}",
+            "turn buffering off for WebSocket traffic on the proxy (nginx: proxy_buffering off for that location; a CDN or API gateway: a WebSocket-aware route), and check that TCP_NODELAY is set on both sides",
+            "test real-time paths with small messages, not only bulk transfers; wss check through each proxy tier");
+        return true;
     }
 
     /// <summary>min, p50, p90 and max of the samples, for people.</summary>

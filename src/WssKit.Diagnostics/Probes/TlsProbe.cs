@@ -48,18 +48,12 @@ internal static class TlsProbe
             stage.Add("cipher suite", tls.Cipher.ToString());
             stage.Add("ALPN", tls.Alpn.Length == 0 ? "none" : tls.Alpn);
             CertificateRules.Judge(check, tls, stage);
-            if (WeakCipher(tls.Cipher.ToString()))
-            {
-                check.Find("weak-cipher", $"the connection was agreed on {tls.Cipher}, a suite without forward secrecy or with CBC/3DES/RC4.",
-                    $"a TLS 1.2/1.3 client offering modern suites was given {tls.Cipher}",
-                    "allow only ECDHE with AES-GCM or ChaCha20-Poly1305 (nginx: ssl_ciphers; Kestrel and wss serve do this by default)",
-                    "start from a current TLS configuration guide (Mozilla 'intermediate') and test with wss check or testssl.sh");
-            }
         }
         using (var limit = check.Limit(Limit, cancellationToken))
         {
             await WithoutSniAsync(check, serverName, stage, limit.Token);
             await LegacyVersionsAsync(check, stage, limit.Token);
+            await WeakSuitesAsync(check, stage, onlyThese: false, limit.Token);
         }
         check.Stages.Add(stage.Finish(StageOutcome.Passed));
         return true;
@@ -103,7 +97,7 @@ internal static class TlsProbe
         {
             try
             {
-                if (await LegacyTlsProbe.AcceptsAsync(check, version, cancellationToken))
+                if (await RawClientHello.AgreedSuiteAsync(check, version, RawClientHello.LegacySuites, cancellationToken) is not null)
                 {
                     accepted.Add(name);
                 }
@@ -123,6 +117,32 @@ internal static class TlsProbe
         }
     }
 
+    /// <summary>Whether the server agrees to a weak suite when a client offers nothing better (old clients, or an attacker's downgrade).</summary>
+    private static async Task<bool> WeakSuitesAsync(CheckContext check, StageRecorder stage, bool onlyThese, CancellationToken cancellationToken)
+    {
+        ushort? agreed;
+        try
+        {
+            agreed = await RawClientHello.AgreedSuiteAsync(check, 0x0303, RawClientHello.WeakSuites, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException)
+        {
+            agreed = null;
+        }
+        stage.Add("weak suites offered alone", agreed is { } suite ? $"accepted: {RawClientHello.Name(suite)}" : "refused");
+        if (agreed is { } weak)
+        {
+            check.Findings.Add(new Findings.Finding("weak-cipher", onlyThese ? Findings.Severity.Error : Findings.Severity.Warning,
+                onlyThese
+                    ? $"the server speaks only weak cipher suites ({RawClientHello.Name(weak)}): current clients, which offer none of them, cannot connect."
+                    : $"the server agrees to {RawClientHello.Name(weak)}, a suite without forward secrecy or with a broken cipher, when a client offers nothing better.",
+                $"a TLS 1.2 ClientHello offering only RSA key exchange, CBC, 3DES and RC4 suites was answered with a ServerHello choosing {RawClientHello.Name(weak)}",
+                "allow only ECDHE with AES-GCM or ChaCha20-Poly1305 (nginx: ssl_ciphers with Mozilla's 'intermediate' list; Kestrel and wss serve do this by default)",
+                "start from a current TLS configuration guide (Mozilla 'intermediate') and test with wss check or testssl.sh"));
+        }
+        return agreed is not null;
+    }
+
     private static async Task HandshakeFailedAsync(CheckContext check, StageRecorder stage, Exception error, CancellationToken cancellationToken)
     {
         var reason = error is OperationCanceledException ? $"no handshake within {Limit.TotalSeconds:0} s" : Innermost(error);
@@ -134,6 +154,10 @@ internal static class TlsProbe
                 $"a TLS ClientHello got no handshake ({reason}); a plain 'GET / HTTP/1.1' on the same port was answered '{answer}'",
                 "enable TLS on this listener (nginx: listen 443 ssl; wss serve serves TLS on its port), or point clients at the TLS port",
                 "serve wss:// only on 443 and redirect or refuse plain HTTP there; wss check both schemes after changes");
+            return;
+        }
+        if (await WeakSuitesAsync(check, stage, onlyThese: true, cancellationToken))
+        {
             return;
         }
         var version = reason.Contains("version", StringComparison.OrdinalIgnoreCase) || reason.Contains("unsupported protocol", StringComparison.OrdinalIgnoreCase);
@@ -166,10 +190,6 @@ internal static class TlsProbe
             return null;
         }
     }
-
-    private static bool WeakCipher(string suite)
-        => suite.Contains("CBC", StringComparison.Ordinal) || suite.Contains("RC4", StringComparison.Ordinal) || suite.Contains("3DES", StringComparison.Ordinal)
-            || suite.Contains("NULL", StringComparison.Ordinal) || suite.Contains("EXPORT", StringComparison.Ordinal) || suite.StartsWith("TLS_RSA_", StringComparison.Ordinal);
 
     private static string Version(SslProtocols protocol) => protocol switch
     {

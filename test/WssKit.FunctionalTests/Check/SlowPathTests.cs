@@ -64,4 +64,16 @@ public sealed class SlowPathTests
         Assert.Contains("upgrade answers", report.AssertFinding("slow-upgrade").Evidence);
         Assert.DoesNotContain(report.Findings, f => f.Id is "high-network-latency" or "slow-server-response");
     }
+
+    [Fact]
+    public async Task RelayHoldingSmallWrites_ProxyBuffering_InsteadOfSlownessEverywhere()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var relay = DelayingRelay.Buffering(server.Port, 8 * 1024, TimeSpan.FromMilliseconds(250));
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{relay.Port}/echo", server.CaPath);
+
+        Assert.Contains("holds small writes back", report.AssertFinding("proxy-buffering").Cause);
+        Assert.DoesNotContain(report.Findings, f => f.Id is "high-network-latency" or "slow-server-response" or "slow-tls-handshake");
+    }
 }

@@ -36,4 +36,37 @@ public sealed class WeakTlsTests
 
         Assert.Contains("handshake failure", report.AssertFinding("tls-handshake-failed").Evidence);
     }
+
+    [Fact]
+    public async Task OnlyRsaKeyExchangeWithCbc_WeakCipherError()
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var (cert, key) = pki.Issue(["127.0.0.1"], rsa: true).WriteFiles();
+        var (openssl, port) = await OpenSsl.ServerAsync(cert, key, "-tls1_2", "-cipher", "AES128-SHA:@SECLEVEL=0");
+        await using var _ = openssl;
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{port}/", pki.RootPath);
+
+        var finding = report.AssertFinding("weak-cipher");
+        Assert.Contains("TLS_RSA_WITH_AES_128_CBC_SHA", finding.Cause);
+        Assert.Equal(Diagnostics.Findings.Severity.Error, finding.Severity);
+        Assert.DoesNotContain(report.Findings, f => f.Id == "tls-handshake-failed");
+    }
+
+    [Fact]
+    public async Task ModernAndWeakSuitesBoth_WeakCipherWarning()
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var (cert, key) = pki.Issue(["127.0.0.1"], rsa: true).WriteFiles();
+        var (openssl, port) = await OpenSsl.ServerAsync(cert, key, "-cipher", "DEFAULT:@SECLEVEL=0");
+        await using var _ = openssl;
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{port}/", pki.RootPath);
+
+        var finding = report.AssertFinding("weak-cipher");
+        Assert.Equal(Diagnostics.Findings.Severity.Warning, finding.Severity);
+        Assert.Contains("when a client offers nothing better", finding.Cause);
+    }
 }

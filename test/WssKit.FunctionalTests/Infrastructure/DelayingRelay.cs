@@ -6,25 +6,32 @@ using System.Threading.Channels;
 namespace WssKit.FunctionalTests.Infrastructure;
 
 /// <summary>
-/// A TCP relay on a free loopback port that holds every chunk of data back before passing it on, in order, both ways:
-/// the latency and jitter of a long or congested path, since this kernel has no netem. The delay of the n-th chunk
-/// of a direction comes from <c>delayOf(n, towardsClient)</c>. Connections are accepted at once, as a load balancer does.
+/// A TCP relay on a free loopback port that holds data back before passing it on, in order, both ways, since this
+/// kernel has no netem. Delaying: the latency and jitter of a long or congested path, the n-th chunk of a direction
+/// held for <c>delayOf(n, towardsClient)</c>. Buffering: a proxy that passes data on only once it has a full buffer
+/// or after a while. Connections are accepted at once, as a load balancer does.
 /// </summary>
 public sealed class DelayingRelay : IAsyncDisposable
 {
+    private readonly (int Bytes, TimeSpan Hold)? _buffering;
+
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Func<int, bool, TimeSpan> _delayOf;
     private readonly int _upstreamPort;
     private readonly Task _accepting;
 
-    public DelayingRelay(int upstreamPort, Func<int, bool, TimeSpan> delayOf)
+    public DelayingRelay(int upstreamPort, Func<int, bool, TimeSpan> delayOf, (int Bytes, TimeSpan Hold)? buffering = null)
     {
+        _buffering = buffering;
         _upstreamPort = upstreamPort;
         _delayOf = delayOf;
         _listener.Start();
         _accepting = AcceptAsync();
     }
+
+    /// <summary>A relay that passes on at once what comes in pieces of <paramref name="bytes"/> or more, and holds smaller pieces for <paramref name="hold"/>.</summary>
+    public static DelayingRelay Buffering(int upstreamPort, int bytes, TimeSpan hold) => new(upstreamPort, (_, _) => TimeSpan.Zero, (bytes, hold));
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
@@ -83,8 +90,12 @@ public sealed class DelayingRelay : IAsyncDisposable
         int read;
         while ((read = await from.ReceiveAsync(buffer, _stopping.Token)) > 0)
         {
-            var at = Stopwatch.GetTimestamp() + (long)(_delayOf(chunk++, towardsClient).TotalSeconds * Stopwatch.Frequency);
-            await due.Writer.WriteAsync((buffer[..read], at), _stopping.Token);
+            var delay = _buffering is { } buffering
+                // A small write sits in the buffer until the hold time is up; a large one fills it and goes at once
+                // (after whatever waits before it).
+                ? (read >= buffering.Bytes ? TimeSpan.Zero : buffering.Hold)
+                : _delayOf(chunk++, towardsClient);
+            await due.Writer.WriteAsync((buffer[..read], Stopwatch.GetTimestamp() + (long)(delay.TotalSeconds * Stopwatch.Frequency)), _stopping.Token);
         }
         due.Writer.Complete();
         await writing;
