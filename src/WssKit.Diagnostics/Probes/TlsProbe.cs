@@ -156,9 +156,12 @@ internal static class TlsProbe
                 "serve wss:// only on 443 and redirect or refuse plain HTTP there; wss check both schemes after changes");
             return;
         }
-        if (await WeakSuitesAsync(check, stage, onlyThese: true, cancellationToken))
+        using (var limit = check.Limit(TimeSpan.FromSeconds(2), cancellationToken))
         {
-            return;
+            if (await WeakSuitesAsync(check, stage, onlyThese: true, limit.Token))
+            {
+                return;
+            }
         }
         var version = reason.Contains("version", StringComparison.OrdinalIgnoreCase) || reason.Contains("unsupported protocol", StringComparison.OrdinalIgnoreCase);
         check.Find(version ? "tls-version-unsupported" : "tls-handshake-failed",

@@ -93,4 +93,17 @@ public sealed class ConnectionFaultTests
 
         Assert.Contains("TLS 1.0 / TLS 1.1 ClientHello was answered with a ServerHello", report.AssertFinding("tls-legacy-version").Evidence);
     }
+
+    [Fact]
+    public async Task EndpointThatAcceptsAndNeverSpeaks_HandshakeFailedWithinTheTimeLimit()
+    {
+        using var blackHole = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        blackHole.Start();
+        var port = ((System.Net.IPEndPoint)blackHole.LocalEndpoint).Port;
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{port}/echo");
+
+        Assert.Contains("no handshake within 3 s", report.AssertFinding("tls-handshake-failed").Evidence);
+        Assert.InRange(report.Took, TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
 }
