@@ -43,6 +43,9 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
     /// <summary>The certificate served on the direct path, to compare with what a proxy's tunnel shows.</summary>
     public System.Security.Cryptography.X509Certificates.X509Certificate2? DirectLeaf { get; set; }
 
+    /// <summary>Every address that accepted a TCP connection, fastest first.</summary>
+    public IReadOnlyList<IPAddress> Connected { get; set; } = [];
+
     /// <summary>The address the later stages use: the first that accepted a TCP connection.</summary>
     public IPAddress? Address { get; set; }
 

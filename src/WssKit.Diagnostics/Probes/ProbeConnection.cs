@@ -17,13 +17,15 @@ internal sealed record TlsHandshake(SslStream Stream, X509Certificate2 Leaf, X50
 /// </summary>
 internal static class ProbeConnection
 {
-    public static async Task<Socket> ConnectAsync(CheckContext check, CancellationToken cancellationToken)
+    /// <summary>A TCP connection to <paramref name="address"/>, by default the one the TCP stage chose.</summary>
+    public static async Task<Socket> ConnectAsync(CheckContext check, CancellationToken cancellationToken, IPAddress? address = null)
     {
-        var socket = new Socket(check.Address!.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        address ??= check.Address!;
+        var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             var started = Stopwatch.GetTimestamp();
-            await socket.ConnectAsync(new IPEndPoint(check.Address, check.Port), cancellationToken);
+            await socket.ConnectAsync(new IPEndPoint(address, check.Port), cancellationToken);
             check.ObserveConnect(Stopwatch.GetElapsedTime(started));
             return socket;
         }

@@ -39,7 +39,10 @@ internal static class TcpProbe
             return false;
         }
         var fastest = connected.MinBy(a => a.Took);
-        check.Address = fastest.Address;
+        // The later stages use the first address that works, IPv4 first: a broken IPv6 path is then named beside a
+        // working one instead of hiding it.
+        check.Connected = [.. connected.Select(a => a.Address)];
+        check.Address = check.Connected[0];
         check.ObserveConnect(fastest.Took);
         stage.Add("round trip", fastest.Took);
         // Unreachable means this machine has no IPv6 route: its own limitation, not the endpoint's.

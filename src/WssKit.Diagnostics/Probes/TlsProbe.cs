@@ -51,12 +51,40 @@ internal static class TlsProbe
         }
         using (var limit = check.Limit(Limit, cancellationToken))
         {
+            await OtherAddressesAsync(check, serverName, stage, limit.Token);
             await WithoutSniAsync(check, serverName, stage, limit.Token);
             await LegacyVersionsAsync(check, stage, limit.Token);
             await WeakSuitesAsync(check, stage, onlyThese: false, limit.Token);
         }
         check.Stages.Add(stage.Finish(StageOutcome.Passed));
         return true;
+    }
+
+    /// <summary>The handshake on every other address that took a TCP connection: one broken address fails some clients only.</summary>
+    private static async Task OtherAddressesAsync(CheckContext check, string? serverName, StageRecorder stage, CancellationToken cancellationToken)
+    {
+        foreach (var address in check.Connected.Skip(1).Take(3))
+        {
+            string outcome;
+            try
+            {
+                var socket = await ProbeConnection.ConnectAsync(check, cancellationToken, address);
+                var other = await ProbeConnection.HandshakeAsync(check, new NetworkStream(socket, ownsSocket: true), serverName, cancellationToken);
+                await other.Stream.DisposeAsync();
+                outcome = other.Leaf.Thumbprint == check.DirectLeaf?.Thumbprint ? "same certificate" : $"another certificate: {other.Leaf.Subject}, issued by {other.Leaf.Issuer}";
+            }
+            catch (Exception e) when (e is AuthenticationException or IOException or SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+            {
+                outcome = $"the handshake fails ({(e is OperationCanceledException ? "no answer" : Innermost(e))})";
+                var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+                check.Find(v6 ? "ipv6-broken" : "tls-handshake-failed",
+                    $"the TLS handshake works on {check.Endpoint(check.Address!)} but fails on {check.Endpoint(address)}: clients that reach {(v6 ? "the IPv6 address (most, when they have IPv6)" : "that address")} cannot connect.",
+                    $"TLS handshakes{(serverName is null ? "" : $" for {serverName}")}: {check.Endpoint(check.Address!)} completed; {check.Endpoint(address)}: {outcome}",
+                    $"configure TLS on whatever answers at {check.Endpoint(address)} like the working one (the same certificate and protocols), or remove that address from DNS",
+                    "check every published address after changes, not just the first");
+            }
+            stage.Add($"via {check.Endpoint(address)}", outcome);
+        }
     }
 
     private static async Task WithoutSniAsync(CheckContext check, string? serverName, StageRecorder stage, CancellationToken cancellationToken)

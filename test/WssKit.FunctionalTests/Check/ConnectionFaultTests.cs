@@ -106,4 +106,36 @@ public sealed class ConnectionFaultTests
         Assert.Contains("no handshake within 3 s", report.AssertFinding("tls-handshake-failed").Evidence);
         Assert.InRange(report.Took, TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
+
+    [Fact]
+    public async Task Ipv6AddressAnsweringPlainHttp_Ipv6BrokenAtTheTlsStep()
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var (cert, key) = pki.Issue(["dual.test"]).WriteFiles();
+        await using var server = await TestServer.StartAsync(options => (options.Cert, options.Key) = (cert, key));
+        // On the IPv6 loopback, the same port answers plain HTTP: TCP works on both addresses, TLS on one only.
+        await using var web = PeerProcess.Start("/usr/bin/python3", ["-m", "http.server", "--bind", "::1", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            try
+            {
+                using var probe = new System.Net.Sockets.TcpClient(System.Net.Sockets.AddressFamily.InterNetworkV6);
+                await probe.ConnectAsync(System.Net.IPAddress.IPv6Loopback, server.Port);
+                break;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(100);
+            }
+        }
+        var hosts = Path.Combine(temp.Path, "hosts");
+        await File.WriteAllTextAsync(hosts, "127.0.0.1 dual.test\n::1 dual.test\n");
+
+        var result = await Tool.RunAsync("unshare", ["-m", "sh", "-c",
+            $"mount --bind {hosts} /etc/hosts && exec dotnet {Repository.WssDll} check wss://dual.test:{server.Port}/echo --ca {pki.RootPath} --json"], TimeSpan.FromSeconds(30));
+
+        Assert.Contains("\"id\": \"ipv6-broken\"", result.Output);
+        Assert.Contains($"the TLS handshake works on 127.0.0.1:{server.Port} but fails on [::1]:{server.Port}", result.Output);
+    }
 }
