@@ -17,6 +17,10 @@ internal sealed class BenchConnector(Uri url, WssClientOptions options)
 {
     private readonly bool _secure = url.Scheme == "wss";
 
+    public Uri Url => url;
+
+    public WssClientOptions Options => options;
+
     /// <summary>Opens one connection; failures are <see cref="WssConnectException"/>s naming the stage.</summary>
     public async Task<OpenedStream> OpenAsync(CancellationToken cancellationToken)
     {

@@ -37,6 +37,12 @@ internal static class BenchRunner
             console.Fail($"the run did not finish within its hard limit of {settings.HardLimit.TotalSeconds:0} s: the server stopped answering");
             return (int)ExitCode.Failure;
         }
+        if (result.FailureCount > 0 && result.Completed == 0 && result.Opened == 0)
+        {
+            // Not one connection: that is the finding, in one line.
+            console.Fail($"cannot connect to {settings.Url}: {result.Errors.FirstOrDefault()}");
+            return (int)ExitCode.Failure;
+        }
         result.CutShort = hardStop.IsCancellationRequested;
         if (result.CutShort)
         {
