@@ -81,7 +81,8 @@ internal sealed class Histogram
         {
             return 0;
         }
-        var rank = Math.Max(1, (long)Math.Ceiling(percentile / 100 * count));
+        // Rounded first, so that 99.9 % of 1,000 is rank 999 and not 1,000 through a binary fraction.
+        var rank = Math.Max(1, (long)Math.Ceiling(Math.Round(percentile / 100 * count, 6)));
         if (rank >= count)
         {
             return Max;
