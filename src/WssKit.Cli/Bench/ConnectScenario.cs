@@ -17,7 +17,9 @@ internal static class ConnectScenario
         var payload = new FramePool(settings.Size, settings.Binary, 1).Payload;
         var histogram = new Histogram();
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(hardStop);
-        var run = new Run();
+        // With no warm-up the first connections are measured too.
+        var run = new Run { Measuring = settings.Warmup == 0 };
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var workers = Enumerable.Range(0, settings.Concurrency)
             .Select(_ => Task.Run(() => WorkerAsync(context, payload, run, histogram, result, abort.Token), CancellationToken.None)).ToArray();
 
@@ -31,9 +33,12 @@ internal static class ConnectScenario
         });
         try
         {
-            await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Warmup), "warm-up", () => workers.All(w => w.IsCompleted), hardStop);
-            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-            run.Measuring = true;
+            if (settings.Warmup > 0)
+            {
+                await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Warmup), "warm-up", () => workers.All(w => w.IsCompleted), hardStop);
+                cpu = Process.GetCurrentProcess().TotalProcessorTime;
+                run.Measuring = true;
+            }
             var window = await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Duration), "measure",
                 () => Volatile.Read(ref run.Measured) >= (settings.Count ?? long.MaxValue) || workers.All(w => w.IsCompleted), hardStop);
             run.Measuring = false;
@@ -56,6 +61,7 @@ internal static class ConnectScenario
         public volatile bool Stopped;
         public long Done;
         public long Measured;
+        public long Started;
     }
 
     private static async Task WorkerAsync(BenchContext context, byte[] payload, Run run, Histogram histogram, BenchResult result, CancellationToken abort)
@@ -64,8 +70,13 @@ internal static class ConnectScenario
         var text = !settings.Binary;
         while (!run.Stopped && !abort.IsCancellationRequested)
         {
-            var start = Stopwatch.GetTimestamp();
             var measured = run.Measuring;
+            if (measured && Interlocked.Increment(ref run.Started) > (settings.Count ?? long.MaxValue))
+            {
+                // --count connections are under way or done: this worker's part is over.
+                return;
+            }
+            var start = Stopwatch.GetTimestamp();
             var stage = "tcp";
             try
             {

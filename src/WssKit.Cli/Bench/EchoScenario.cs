@@ -20,6 +20,11 @@ internal static class EchoScenario
         await set.OpenAsync(settings.Connections, settings.Concurrency, result, keepGoing: false, hardStop);
         await using var abort = hardStop.Register(set.DisposeAll);
         var control = new LoadControl();
+        if (settings.Count is { } count && settings.Warmup == 0)
+        {
+            // The measured window starts with the first message: exactly --count messages go out.
+            control.Limit(count);
+        }
         var loops = set.Connections.Select(connection => Task.Run(() => LoopAsync(connection, pool, control, settings.Window), CancellationToken.None)).ToArray();
 
         long last = 0;
@@ -34,9 +39,10 @@ internal static class EchoScenario
 
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var before = set.Received;
-        if (settings.Count is { } count)
+        if (settings.Count is { } limit && settings.Warmup > 0)
         {
-            control.Limit(count);
+            // What is in flight now comes back in the window: it counts toward --count (give or take a batch).
+            control.Limit(Math.Max(0, limit - (set.Sent - before)));
         }
         var window = await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Duration), "measure", () => control.Exhausted && set.Sent == set.Received, hardStop);
         result.Messages = set.Received - before;
