@@ -15,6 +15,7 @@ internal sealed class EchoScanner(byte[] expected, bool binary)
     private readonly byte[] _header = new byte[FrameHeader.MaxLength];
     private readonly byte[] _control = new byte[125];
     private readonly Opcode _expectedOpcode = binary ? Opcode.Binary : Opcode.Text;
+    private readonly byte[] _echo = EchoFrame(expected, binary);
     private int _headerLength;
     private bool _inFrame;
     private Opcode _opcode;
@@ -59,6 +60,20 @@ internal sealed class EchoScanner(byte[] expected, bool binary)
         var messages = 0;
         while (!data.IsEmpty && !CloseReceived && ProtocolError is null)
         {
+            if (!_inFrame && _headerLength == 0 && !_inMessage)
+            {
+                // The common case: whole echoes, each exactly the frame a server writes for the payload sent.
+                var echo = _echo.AsSpan();
+                while (data.Length >= echo.Length && data[..echo.Length].SequenceEqual(echo))
+                {
+                    messages++;
+                    data = data[echo.Length..];
+                }
+                if (data.IsEmpty)
+                {
+                    break;
+                }
+            }
             if (!_inFrame)
             {
                 if (_headerLength == 0 && TryReadHeader(data, out var header))
@@ -100,6 +115,14 @@ internal sealed class EchoScanner(byte[] expected, bool binary)
             }
         }
         return messages;
+    }
+
+    /// <summary>The frame a server sends back for this payload: unmasked, one frame, shortest length encoding.</summary>
+    private static byte[] EchoFrame(byte[] payload, bool binary)
+    {
+        var frame = new byte[FrameWriter.SizeOf(payload.Length, masked: false)];
+        FrameWriter.Write(frame, binary ? Opcode.Binary : Opcode.Text, payload);
+        return frame;
     }
 
     /// <summary>Queues a close frame (the client starting the closing handshake).</summary>
