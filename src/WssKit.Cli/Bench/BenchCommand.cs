@@ -14,14 +14,14 @@ internal static class BenchCommand
     {
         var url = new Argument<string>("URL") { Description = "the ws:// or wss:// URL of an echo endpoint" };
         var scenario = new Option<Scenario>("--scenario") { Description = "echo (throughput), latency (at a fixed rate), connect (setup rate) or idle (connections held)", HelpName = "NAME", DefaultValueFactory = _ => Scenario.Echo };
-        var connections = new Option<int>("--connections", "-c") { Description = "connections to open (echo, latency, idle) [default: 64]", HelpName = "N", DefaultValueFactory = _ => 64 };
-        var window = new Option<int>("--window", "-w") { Description = "messages in flight per connection (echo) [default: 16]", HelpName = "W", DefaultValueFactory = _ => 16 };
-        var size = new Option<int>("--size") { Description = "bytes per message [default: 32]", HelpName = "BYTES", DefaultValueFactory = _ => 32 };
+        var connections = new Option<int>("--connections", "-c") { Description = "connections to open (echo, latency, idle)", HelpName = "N", DefaultValueFactory = _ => 64 };
+        var window = new Option<int>("--window", "-w") { Description = "messages in flight per connection (echo)", HelpName = "W", DefaultValueFactory = _ => 16 };
+        var size = new Option<int>("--size") { Description = "bytes per message", HelpName = "BYTES", DefaultValueFactory = _ => 32 };
         var binary = new Option<bool>("--binary") { Description = "send binary messages instead of text" };
-        var rate = new Option<double>("--rate") { Description = "messages per second over all connections (latency) [default: 5000]", HelpName = "R", DefaultValueFactory = _ => 5000 };
-        var concurrency = new Option<int>("--concurrency") { Description = "connection setups at a time (connect; also how the others open their connections) [default: 16]", HelpName = "C", DefaultValueFactory = _ => 16 };
-        var duration = new Option<double>("--duration", "-d") { Description = "seconds measured (idle: seconds held) [default: 10]", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
-        var warmup = new Option<double>("--warmup") { Description = "seconds of load before measuring, not counted [default: 1]", HelpName = "SECONDS", DefaultValueFactory = _ => 1 };
+        var rate = new Option<double>("--rate") { Description = "messages per second over all connections (latency)", HelpName = "R", DefaultValueFactory = _ => 5000 };
+        var concurrency = new Option<int>("--concurrency") { Description = "connection setups at a time (connect; also how the others open their connections)", HelpName = "C", DefaultValueFactory = _ => 16 };
+        var duration = new Option<double>("--duration", "-d") { Description = "seconds measured (idle: seconds held)", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
+        var warmup = new Option<double>("--warmup") { Description = "seconds of load before measuring, not counted", HelpName = "SECONDS", DefaultValueFactory = _ => 1 };
         var count = new Option<long?>("--count", "-n") { Description = "stop after this many messages (echo, latency) or connections (connect) in the measured window", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "write one JSON object with every figure on standard output instead of the table" };
         var progress = new Option<bool>("--progress") { Description = "a progress line every second on standard error even when it is not a terminal" };
@@ -30,7 +30,7 @@ internal static class BenchCommand
         var subprotocols = new Option<string[]>("--subprotocol", "-s") { Description = "a subprotocol to offer; repeatable", HelpName = "NAME", AllowMultipleArgumentsPerToken = false };
         var ca = new Option<string>("--ca") { Description = "a PEM file of certificate authorities to trust besides the system's", HelpName = "FILE" };
         var insecure = new Option<bool>("--insecure", "-k") { Description = "DANGEROUS: accept any server certificate, for a test bench only" };
-        var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds allowed for DNS, TCP, TLS and the upgrade each [default: 10]", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
+        var connectTimeout = new Option<double>("--connect-timeout") { Description = "seconds allowed for DNS, TCP, TLS and the upgrade each", HelpName = "SECONDS", DefaultValueFactory = _ => 10 };
         var command = new Command("bench", "Put load on a WebSocket echo endpoint: throughput, latency at a fixed rate, connection setup rate, or idle connections held.")
         {
             url, scenario, connections, window, size, binary, rate, concurrency, duration, warmup, count, json, progress,
