@@ -31,7 +31,7 @@ internal static class BenchReport
                 Row("messages echoed", $"{result.Messages:N0}");
                 Row("messages/s", $"{result.MessagesPerSecond:N0}");
                 LatencyRows(Row, result.Latency!, "latency");
-                Row("send lag max", Microseconds(result.SendLagMax));
+                Row("send lag p99 / max", $"{Microseconds(result.SendLag!.ValueAtPercentile(99))} / {Microseconds(result.SendLag.Max)}");
                 break;
             case Scenario.Connect:
                 Row("connections", $"{result.Completed:N0}");
@@ -117,7 +117,7 @@ internal static class BenchReport
                     if (result.Latency is { } latency)
                     {
                         WriteHistogram(json, "latency_us", latency);
-                        json.WriteNumber("send_lag_max_us", Math.Round(result.SendLagMax / 1000.0, 1));
+                        WriteHistogram(json, "send_lag_us", result.SendLag!);
                     }
                     break;
                 case Scenario.Connect:

@@ -38,8 +38,8 @@ internal sealed class BenchResult(BenchSettings settings)
     /// <summary>Latency from each message's scheduled send time to its echo (latency), or the time of each whole connection (connect).</summary>
     public Histogram? Latency { get; set; }
 
-    /// <summary>How late the sends went out behind their schedule, at most (latency): the load generator's own lateness.</summary>
-    public long SendLagMax { get; set; }
+    /// <summary>How late the sends went out behind their schedule (latency): the load generator's own lateness.</summary>
+    public Histogram? SendLag { get; set; }
 
     /// <summary>Connections opened, echoed and closed in the measured window (connect).</summary>
     public long Completed { get; set; }

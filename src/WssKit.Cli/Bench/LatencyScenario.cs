@@ -52,7 +52,7 @@ internal static class LatencyScenario
         result.Latency = histogram;
         result.Messages = histogram.Count;
         result.Elapsed = window;
-        result.SendLagMax = schedule.LagMaxNanoseconds;
+        result.SendLag = schedule.Lag;
         set.Report(result);
     }
 }

@@ -13,14 +13,13 @@ internal sealed class Schedule(BenchSettings settings)
     private long _measureStart = long.MaxValue;
     private long _measureEnd = long.MaxValue;
     private long _lastScheduled;
-    private long _lagMax;
     private volatile bool _done;
 
     /// <summary>Every message has been handed to its connection.</summary>
     public bool Done => _done;
 
-    /// <summary>The longest a send went out after its due time, in the measured window.</summary>
-    public long LagMaxNanoseconds => Nanoseconds(Volatile.Read(ref _lagMax));
+    /// <summary>How late each measured message was handed to its connection, behind its due time.</summary>
+    public Histogram Lag { get; } = new();
 
     /// <summary>The measured window: from its start to the due time of the last message after it, plus one interval.</summary>
     public double MeasuredSeconds
@@ -66,10 +65,7 @@ internal sealed class Schedule(BenchSettings settings)
                         measureStarts();
                     }
                     _lastScheduled = due;
-                    if (now - due > _lagMax)
-                    {
-                        Volatile.Write(ref _lagMax, now - due);
-                    }
+                    Lag.Record(Nanoseconds(now - due));
                 }
                 senders[i % senders.Length].Send(due);
             }

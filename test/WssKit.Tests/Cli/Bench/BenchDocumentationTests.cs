@@ -36,6 +36,7 @@ public sealed class BenchDocumentationTests
         if (settings.Scenario is Scenario.Latency or Scenario.Connect)
         {
             result.Latency = new Histogram();
+            result.SendLag = new Histogram();
         }
         result.AddFailure("tcp", "refused");
         var output = new TestConsole().Width(100_000);
