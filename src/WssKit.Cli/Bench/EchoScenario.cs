@@ -45,7 +45,7 @@ internal static class EchoScenario
             control.Limit(Math.Max(0, limit - (set.Sent - before)));
         }
         // Polled only with --count: a wake-up every few milliseconds is a cost on the load generator's own core.
-        Func<bool>? countReached = settings.Count is null ? null : () => control.Exhausted && set.Sent == set.Received;
+        Func<bool>? countReached = settings.Count is null ? null : () => control.Exhausted && set.Connections.All(c => c.Drained);
         var window = await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Duration), "measure", countReached, hardStop);
         result.Messages = set.Received - before;
         result.Elapsed = window.TotalSeconds;
@@ -103,6 +103,7 @@ internal static class EchoScenario
         {
             connection.Fail($"a connection broke: {e.Message.TrimEnd('.')}");
         }
+        connection.Drained = true;
         await connection.CloseAsync();
     }
 }

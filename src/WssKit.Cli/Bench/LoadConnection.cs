@@ -26,6 +26,15 @@ internal sealed class LoadConnection(OpenedStream opened, FramePool pool, int re
     /// <summary>Echoes read back.</summary>
     public long Received;
 
+    /// <summary>The load loop sends no more and every message it sent has come back (or the connection ended).</summary>
+    public bool Drained
+    {
+        get => Volatile.Read(ref _drained);
+        set => Volatile.Write(ref _drained, value);
+    }
+
+    private bool _drained;
+
     /// <summary>Why the connection ended early, or null.</summary>
     public string? Error { get; private set; }
 
