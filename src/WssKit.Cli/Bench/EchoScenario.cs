@@ -20,6 +20,7 @@ internal static class EchoScenario
         await set.OpenAsync(settings.Connections, settings.Concurrency, result, keepGoing: false, hardStop);
         await using var abort = hardStop.Register(set.DisposeAll);
         var control = new LoadControl();
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         if (settings.Count is { } count && settings.Warmup == 0)
         {
             // The measured window starts with the first message: exactly --count messages go out.
@@ -35,14 +36,17 @@ internal static class EchoScenario
             last = received;
             return line;
         });
-        await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Warmup), "warm-up", null, hardStop);
-
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var before = set.Received;
-        if (settings.Count is { } limit && settings.Warmup > 0)
+        long before = 0;
+        if (settings.Warmup > 0)
         {
-            // What is in flight now comes back in the window: it counts toward --count (give or take a batch).
-            control.Limit(Math.Max(0, limit - (set.Sent - before)));
+            await context.Clock.WaitAsync(TimeSpan.FromSeconds(settings.Warmup), "warm-up", null, hardStop);
+            cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            before = set.Received;
+            if (settings.Count is { } limit)
+            {
+                // What is in flight now comes back in the window: it counts toward --count (give or take a batch).
+                control.Limit(Math.Max(0, limit - (set.Sent - before)));
+            }
         }
         // Polled only with --count: a wake-up every few milliseconds is a cost on the load generator's own core.
         Func<bool>? countReached = settings.Count is null ? null : () => control.Exhausted && set.Connections.All(c => c.Drained);
@@ -99,7 +103,11 @@ internal static class EchoScenario
                 toSend = control.Reserve(received);
             }
         }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or InvalidOperationException)
+        catch (Exception e) when (e is IOException)
+        {
+            connection.Fail(await connection.ExplainBreakAsync(e));
+        }
+        catch (Exception e) when (e is ObjectDisposedException or NotSupportedException or InvalidOperationException)
         {
             connection.Fail($"a connection broke: {e.Message.TrimEnd('.')}");
         }

@@ -75,6 +75,36 @@ internal sealed class LoadConnection(OpenedStream opened, FramePool pool, int re
             : "the connection ended";
 
     /// <summary>
+    /// Why the connection broke, when a write or read failed: a server that closes (say with 1009, message too big)
+    /// often resets the connection while we are still writing, but its close frame may still be waiting to be
+    /// read, and it says more than "broken pipe". Reads what is there for up to a second.
+    /// </summary>
+    public async Task<string> ExplainBreakAsync(Exception exception)
+    {
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        var buffer = Buffer.Length > 0 ? Buffer : new byte[4096];
+        try
+        {
+            while (!Scanner.CloseReceived && Scanner.ProtocolError is null)
+            {
+                var read = await Stream.ReadAsync(buffer, limit.Token);
+                if (read == 0)
+                {
+                    break;
+                }
+                Received += Scanner.Feed(buffer.AsSpan(0, read));
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or NotSupportedException or InvalidOperationException or OperationCanceledException)
+        {
+            // Nothing more to learn.
+        }
+        return Scanner.CloseReceived || Scanner.ProtocolError is not null
+            ? EndReason(endOfStream: false)
+            : $"a connection broke: {exception.Message.TrimEnd('.')}";
+    }
+
+    /// <summary>
     /// The closing handshake: our close (code 1000), then reading until the server's close comes back. Messages
     /// still in flight are counted as they arrive. Bounded by the run's hard limit, which disposes the stream.
     /// </summary>
