@@ -21,6 +21,7 @@ internal static class WssCli
             ServeCommand.Create(console),
             CertCommand.Create(console),
             Connect.ConnectCommand.Create(console),
+            Bench.BenchCommand.Create(console),
             Check.CheckCommand.Create(console),
             Certs.CertsCommand.Create(console),
         };
