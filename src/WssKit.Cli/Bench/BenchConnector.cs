@@ -1,5 +1,3 @@
-using System.Net.Security;
-using System.Net.Sockets;
 using WssKit.Client;
 using WssKit.Client.Connecting;
 
@@ -15,8 +13,6 @@ internal sealed record OpenedStream(Stream Stream, byte[] Leftover, string? TlsV
 /// </summary>
 internal sealed class BenchConnector(Uri url, WssClientOptions options)
 {
-    private readonly bool _secure = url.Scheme == "wss";
-
     public Uri Url => url;
 
     public WssClientOptions Options => options;
@@ -24,50 +20,7 @@ internal sealed class BenchConnector(Uri url, WssClientOptions options)
     /// <summary>Opens one connection; failures are <see cref="WssConnectException"/>s naming the stage.</summary>
     public async Task<OpenedStream> OpenAsync(CancellationToken cancellationToken)
     {
-        var host = url.IdnHost;
-        Socket socket;
-        using (var connectLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            connectLimit.CancelAfter(options.ConnectTimeout);
-            try
-            {
-                socket = await TcpConnector.ConnectAsync(host, url.Port, connectLimit.Token);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new WssConnectException(ConnectStage.Tcp, $"no connection to {host}:{url.Port} within {options.ConnectTimeout.TotalSeconds:0.#} s (a firewall may drop the packets, or the server's backlog is full)");
-            }
-        }
-        Stream stream = new NetworkStream(socket, ownsSocket: true);
-        using var handshakeLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        handshakeLimit.CancelAfter(options.HandshakeTimeout);
-        var stage = ConnectStage.Tls;
-        SslStream? tls = null;
-        try
-        {
-            if (_secure)
-            {
-                tls = await TlsConnector.AuthenticateAsync(stream, options.ServerName ?? host, options, handshakeLimit.Token);
-                stream = tls;
-            }
-            stage = ConnectStage.Upgrade;
-            var upgrade = await UpgradeHandshake.RunAsync(stream, url, options, handshakeLimit.Token);
-            return new OpenedStream(stream, upgrade.Leftover, tls?.SslProtocol.ToString(), tls?.NegotiatedCipherSuite.ToString());
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            await stream.DisposeAsync();
-            throw new WssConnectException(stage, $"no {(stage == ConnectStage.Tls ? "TLS handshake" : "answer to the upgrade")} within {options.HandshakeTimeout.TotalSeconds:0.#} s");
-        }
-        catch (IOException e)
-        {
-            await stream.DisposeAsync();
-            throw new WssConnectException(stage, $"the connection broke: {e.Message.TrimEnd('.')}", e);
-        }
-        catch
-        {
-            await stream.DisposeAsync();
-            throw;
-        }
+        var opened = await StagedConnection.OpenAsync(url, options, cancellationToken);
+        return new OpenedStream(opened.Stream, opened.Upgrade.Leftover, opened.Tls?.SslProtocol.ToString(), opened.Tls?.NegotiatedCipherSuite.ToString());
     }
 }
