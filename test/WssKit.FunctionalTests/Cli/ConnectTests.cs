@@ -113,7 +113,7 @@ public sealed class ConnectTests
 
         var result = await ConnectAsync("through nginx\nsecond\n", nginx.Url("/live"), "--ca", pki.RootPath);
 
-        Assert.True(result.ExitCode == 0, result.All + nginx.ErrorLog);
+        Assert.True(result.ExitCode == 0, result.All + nginx.Log);
         Assert.Equal("through nginx\nsecond\n", result.Output);
     }
 

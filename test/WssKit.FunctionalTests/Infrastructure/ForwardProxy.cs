@@ -6,24 +6,17 @@ namespace WssKit.FunctionalTests.Infrastructure;
 /// tinyproxy (Debian's) as an HTTP forward proxy on a free loopback port, optionally asking for Basic credentials;
 /// its log (every CONNECT it served) is kept. Stopped when disposed.
 /// </summary>
-public sealed class ForwardProxy : IAsyncDisposable
+public sealed class ForwardProxy : LoopbackDaemon
 {
-    private readonly Process _process;
-    private readonly TempDirectory _directory;
     private readonly List<string> _log = [];
     private readonly string? _credentials;
 
-    private ForwardProxy(Process process, TempDirectory directory, int port, string? credentials)
+    private ForwardProxy(Process process, TempDirectory directory, int port, string? credentials) : base(process, directory, port)
     {
-        _process = process;
-        _directory = directory;
         _credentials = credentials;
-        Port = port;
         Collect(process.StandardOutput);
         Collect(process.StandardError);
     }
-
-    public int Port { get; }
 
     /// <summary>The proxy's URL, with the credentials when it asks for some.</summary>
     public Uri Url => new($"http://{(_credentials is null ? "" : _credentials + "@")}127.0.0.1:{Port}");
@@ -31,7 +24,7 @@ public sealed class ForwardProxy : IAsyncDisposable
     /// <summary>The proxy's URL without credentials.</summary>
     public Uri AnonymousUrl => new($"http://127.0.0.1:{Port}");
 
-    public string Log
+    public override string Log
     {
         get
         {
@@ -58,30 +51,9 @@ public sealed class ForwardProxy : IAsyncDisposable
             {(user is null ? "" : $"BasicAuth {user} {password}")}
             {extraConfig}
             """);
-        var start = new ProcessStartInfo("tinyproxy") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-d", "-c", config })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var proxy = new ForwardProxy(Process.Start(start)!, directory, port, user is null ? null : $"{user}:{password}");
-        if (!await LoopbackPort.WaitForListenerAsync(port, proxy._process))
-        {
-            var log = proxy.Log;
-            await proxy.DisposeAsync();
-            throw new InvalidOperationException($"tinyproxy did not start on port {port}:\n{log}");
-        }
+        var proxy = new ForwardProxy(Launch("tinyproxy", "-d", "-c", config), directory, port, user is null ? null : $"{user}:{password}");
+        await proxy.EnsureListeningAsync();
         return proxy;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        _directory.Dispose();
     }
 
     private void Collect(StreamReader reader) => _ = Task.Run(async () =>

@@ -6,23 +6,11 @@ namespace WssKit.FunctionalTests.Infrastructure;
 /// nginx (Debian's) terminating TLS on a free loopback port and proxying WebSockets to a plain upstream, configured
 /// as its documentation says (HTTP/1.1 upstream, Upgrade and Connection passed on). Stopped when disposed.
 /// </summary>
-public sealed class ReverseProxy : IAsyncDisposable
+public sealed class ReverseProxy(Process process, TempDirectory directory, int port) : LoopbackDaemon(process, directory, port)
 {
-    private readonly Process _process;
-    private readonly TempDirectory _directory;
-
-    private ReverseProxy(Process process, TempDirectory directory, int port)
-    {
-        _process = process;
-        _directory = directory;
-        Port = port;
-    }
-
-    public int Port { get; }
-
     public string Url(string path = "/") => $"wss://127.0.0.1:{Port}{path}";
 
-    public string ErrorLog => File.Exists(Path.Combine(_directory.Path, "error.log")) ? File.ReadAllText(Path.Combine(_directory.Path, "error.log")) : "";
+    public override string Log => File.Exists(Path.Combine(Directory, "error.log")) ? File.ReadAllText(Path.Combine(Directory, "error.log")) : "";
 
     /// <summary>nginx in front of <paramref name="upstreamPort"/>; <paramref name="passUpgrade"/> false leaves out the two headers WebSockets need, a common mistake.</summary>
     /// <remarks><paramref name="readTimeout"/> is nginx's proxy_read_timeout: how long a connection may go without data from the upstream.</remarks>
@@ -63,30 +51,8 @@ public sealed class ReverseProxy : IAsyncDisposable
               }
             }
             """);
-        var start = new ProcessStartInfo("nginx") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "-p", prefix, "-c", config, "-e", Path.Combine(prefix, "error.log") })
-        {
-            start.ArgumentList.Add(argument);
-        }
-        var process = Process.Start(start)!;
-        var proxy = new ReverseProxy(process, directory, port);
-        if (!await LoopbackPort.WaitForListenerAsync(port, process))
-        {
-            var log = proxy.ErrorLog;
-            await proxy.DisposeAsync();
-            throw new InvalidOperationException($"nginx did not start on port {port}:\n{log}");
-        }
+        var proxy = new ReverseProxy(Launch("nginx", "-p", prefix, "-c", config, "-e", Path.Combine(prefix, "error.log")), directory, port);
+        await proxy.EnsureListeningAsync();
         return proxy;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-        _process.Dispose();
-        _directory.Dispose();
     }
 }
