@@ -67,20 +67,12 @@ internal static class CertificateRules
     private static void JudgeTrust(CheckContext check, TlsHandshake tls, string shown, StageRecorder stage)
     {
         var leaf = tls.Leaf;
-        using var strict = new X509Chain();
-        strict.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-        strict.ChainPolicy.DisableCertificateDownloads = true;
-        strict.ChainPolicy.ExtraStore.AddRange(tls.Served);
+        using var strict = Chain(tls, roots: null, downloads: false);
         var trusted = strict.Build(leaf);
         var by = "this machine's trust store";
         if (!trusted && check.Options.ExtraRoots.Count > 0)
         {
-            using var custom = new X509Chain();
-            custom.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-            custom.ChainPolicy.DisableCertificateDownloads = true;
-            custom.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-            custom.ChainPolicy.CustomTrustStore.AddRange(check.Options.ExtraRoots);
-            custom.ChainPolicy.ExtraStore.AddRange(tls.Served);
+            using var custom = Chain(tls, check.Options.ExtraRoots, downloads: false);
             trusted = custom.Build(leaf);
             by = "the CA file given";
         }
@@ -104,6 +96,11 @@ internal static class CertificateRules
         }
         else if (statuses.HasFlag(X509ChainStatusFlags.PartialChain) && strict.ChainElements.Count == 1 && IssuerIsIntermediate(check, leaf))
         {
+            var fetched = CompletesByDownload(check, tls);
+            stage.Add("with downloads", fetched is null
+                ? "not trusted either: the missing intermediate could not be fetched"
+                : $"trusted: the missing intermediate was fetched from {fetched}, as browsers do");
+            shown += fetched is null ? "" : $"; a client that downloads missing intermediates (browsers) completes the chain from {fetched}, strict clients do not";
             check.Find("cert-chain-incomplete", $"the server sends its certificate without the intermediate that issued it ({leaf.Issuer}): browsers may fetch it themselves, but strict clients (curl, Node, Python, Java, Go, mobile apps) refuse the chain.",
                 shown + $"; served: {(tls.Served.Count == 0 ? "the leaf alone" : $"leaf + {tls.Served.Count} more, none of them its issuer")}; this machine does not know {leaf.Issuer} either (if it is a private root, give it with --ca)",
                 "serve the full chain: fullchain.pem, not cert.pem (nginx ssl_certificate, wss serve --cert, Kestrel PEM with the chain)",
@@ -117,6 +114,40 @@ internal static class CertificateRules
                 trustFix + $" (to check against a private CA: wss check --ca ROOT.pem)", trustPrevention);
         }
     }
+
+    private static X509Chain Chain(TlsHandshake tls, X509Certificate2Collection? roots, bool downloads)
+    {
+        var chain = new X509Chain();
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        chain.ChainPolicy.DisableCertificateDownloads = !downloads;
+        chain.ChainPolicy.UrlRetrievalTimeout = TimeSpan.FromSeconds(2);
+        chain.ChainPolicy.ExtraStore.AddRange(tls.Served);
+        if (roots is not null)
+        {
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+        }
+        return chain;
+    }
+
+    /// <summary>
+    /// Verification as browsers do it, against the system store (and --ca), fetching a missing intermediate from the
+    /// URL the certificate names (Authority Information Access); the URL it came from when that completes the chain.
+    /// </summary>
+    private static string? CompletesByDownload(CheckContext check, TlsHandshake tls)
+    {
+        using var system = Chain(tls, roots: null, downloads: true);
+        var trusted = system.Build(tls.Leaf);
+        if (!trusted && check.Options.ExtraRoots.Count > 0)
+        {
+            using var custom = Chain(tls, check.Options.ExtraRoots, downloads: true);
+            trusted = custom.Build(tls.Leaf);
+        }
+        return trusted ? CaIssuersUrl(tls.Leaf) ?? "its AIA URL" : null;
+    }
+
+    private static string? CaIssuersUrl(X509Certificate2 leaf)
+        => leaf.Extensions.OfType<X509AuthorityInformationAccessExtension>().SelectMany(aia => aia.EnumerateCAIssuersUris()).FirstOrDefault();
 
     /// <summary>
     /// Whether the leaf's missing issuer is an intermediate rather than a private root: public CAs name where to fetch

@@ -58,4 +58,26 @@ public sealed class CertificateFaultTests
 
         Assert.Contains("it is its own issuer", report.AssertFinding("cert-self-signed").Evidence);
     }
+
+    [Fact]
+    public async Task IntermediateMissingButPublished_ChainIncomplete_AndTheDownloadThatBrowsersMakeWorks()
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var published = Path.Combine(temp.Path, "published");
+        Directory.CreateDirectory(published);
+        await File.WriteAllBytesAsync(Path.Combine(published, "intermediate.cer"), pki.IntermediateDer);
+        var httpPort = LoopbackPort.Free();
+        await using var web = PeerProcess.Start("/usr/bin/python3", ["-m", "http.server", "--bind", "127.0.0.1", "--directory", published, httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        Assert.True(await LoopbackPort.WaitForListenerAsync(httpPort, () => web.HasExited), web.Transcript);
+        var url = $"http://127.0.0.1:{httpPort}/intermediate.cer";
+        var (cert, key) = pki.Issue(["127.0.0.1"], caIssuersUrl: url).WriteFiles(withIntermediate: false);
+        var (openssl, port) = await OpenSsl.ServerAsync(cert, key);
+        await using var _ = openssl;
+
+        var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{port}/", pki.RootPath);
+
+        Assert.Contains($"completes the chain from {url}, strict clients do not", report.AssertFinding("cert-chain-incomplete").Evidence);
+        Assert.Contains(report.Stages.Single(s => s.Name == "tls").Facts, f => f.Key == "with downloads" && f.Value.StartsWith("trusted", StringComparison.Ordinal));
+    }
 }

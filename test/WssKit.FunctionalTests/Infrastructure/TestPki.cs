@@ -26,11 +26,14 @@ public sealed class TestPki
         File.WriteAllText(RootPath, _root.ExportCertificatePem());
     }
 
+    /// <summary>The intermediate in DER, as CAs publish it at their AIA URLs.</summary>
+    public byte[] IntermediateDer => _intermediate.RawData;
+
     /// <summary>The root certificate (PEM), the one clients trust.</summary>
     public string RootPath { get; }
 
     /// <summary>A leaf issued by the intermediate: a server certificate, or a client one for mutual TLS.</summary>
-    public Leaf Issue(string[] names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool rsa = false, bool client = false)
+    public Leaf Issue(string[] names, DateTimeOffset? notBefore = null, DateTimeOffset? notAfter = null, bool rsa = false, bool client = false, string? caIssuersUrl = null)
     {
         var now = DateTimeOffset.UtcNow;
         AsymmetricAlgorithm key = rsa ? RSA.Create(2048) : ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -42,6 +45,11 @@ public sealed class TestPki
         // Server authentication, or client authentication for mutual TLS.
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(client ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1")], false));
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_intermediate, true, false));
+        if (caIssuersUrl is not null)
+        {
+            // Where clients that download missing intermediates (browsers) fetch the issuer, as public CAs publish it.
+            request.CertificateExtensions.Add(new X509AuthorityInformationAccessExtension(null, [caIssuersUrl]));
+        }
         var serial = RandomNumberGenerator.GetBytes(12);
         serial[0] &= 0x7F;
         // The generator form lets an ECDSA intermediate sign an RSA leaf.
