@@ -16,11 +16,11 @@ internal static class DataProbe
     // Ten round trips and six integrity messages must fit on a slow path too (ten 250 ms round trips are 2.5 s).
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan FirstAnswer = TimeSpan.FromSeconds(1.5);
-    // Twenty round trips, so that a percentile is not one pause of this machine; at least five, and no more once
-    // two seconds are spent (a slow path must leave time for the integrity probe).
+    // Twenty round trips, so that a percentile is not one pause of this machine; at least three, and no more once
+    // 1.5 seconds are spent (a slow path must leave time for the integrity probe).
     private const int RoundTrips = 20;
-    private const int MinimumRoundTrips = 5;
-    private static readonly TimeSpan RoundTripTime = TimeSpan.FromSeconds(2);
+    private const int MinimumRoundTrips = 3;
+    private static readonly TimeSpan RoundTripTime = TimeSpan.FromSeconds(1.5);
 
     public static async Task RunAsync(CheckContext check, WssClient client, CancellationToken cancellationToken)
     {

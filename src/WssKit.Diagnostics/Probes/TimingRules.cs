@@ -105,7 +105,7 @@ internal static class TimingRules
     }
 
     /// <summary>
-    /// Small messages (pongs, short echoes) slow while a 64 KiB echo is fast: something on the way holds small writes
+    /// Small messages (pongs, short echoes) slow while a 16 KiB or larger echo is fast: something on the way holds small writes
     /// until a buffer fills or a timer fires, which a slow link or a slow server would not do.
     /// </summary>
     private static bool Buffering(CheckContext check)
@@ -119,7 +119,7 @@ internal static class TimingRules
         (int Size, TimeSpan Took)[] fastLarge;
         lock (check.LargeEchoes)
         {
-            fastLarge = [.. check.LargeEchoes.Where(echo => echo.Size >= 64 * 1024 && echo.Took < smallP50 / 2)];
+            fastLarge = [.. check.LargeEchoes.Where(echo => echo.Size >= 16 * 1024 && echo.Took < smallP50 / 2)];
         }
         if (smallP50 <= SlowResponse || fastLarge.Length == 0)
         {
