@@ -4,6 +4,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>False alarms are bugs: healthy endpoints get no error and no warning, and the check stays within its time.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class HealthyEndpointTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>--idle: nginx with a short proxy_read_timeout cuts the silent connection and spares the pinging one.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class IdleTimeoutTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>The endpoint through a forward proxy: tinyproxy passing or refusing the tunnel, and a proxy that inspects TLS.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class ProxyPathTests
 {
     [Fact]

@@ -3,6 +3,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>Slowness put where it belongs: the path (a delaying relay, this kernel has no netem), the application, or a jittery link.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class SlowPathTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>--throughput: a link limited by `tc tbf` (in a network namespace of the test's own) is named; a fast one is not.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class ThroughputTests
 {
     [Theory]

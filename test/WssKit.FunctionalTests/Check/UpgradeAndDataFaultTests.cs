@@ -4,6 +4,7 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>Endpoints that answer the upgrade wrongly, or damage the data: Node ws with faults, nginx misconfigured, our own limits.</summary>
+[Collection(TimingSensitive.Name)]
 public sealed class UpgradeAndDataFaultTests
 {
     [Fact]
