@@ -85,6 +85,33 @@ public static class ServeSettings
         },
         new()
         {
+            Key = "domain", ValueName = "NAME", IsList = true,
+            Help = "domain to get a certificate for from an ACME CA (Let's Encrypt by default), proven over HTTP-01 on --http-port and renewed by itself; repeatable",
+            Apply = (s, o, i) => o.Domains = [.. i.Values.Select(value => ParseHostName(s, i, value))],
+            Show = o => List(o.Domains, "none"),
+        },
+        new()
+        {
+            Key = "acmeEmail", ValueName = "ADDRESS", Help = "contact address for the ACME account (the CA's expiry warnings)",
+            Apply = (s, o, i) => o.AcmeEmail = i.Value.Contains('@', StringComparison.Ordinal) ? i.Value : throw s.Invalid(i, i.Value, "not an e-mail address"),
+            Show = o => o.AcmeEmail ?? "none",
+        },
+        new()
+        {
+            Key = "acmeDirectory", ValueName = "URL",
+            Help = "ACME directory to order from; Let's Encrypt staging: https://acme-staging-v02.api.letsencrypt.org/directory",
+            Apply = (s, o, i) => o.AcmeDirectory = Uri.TryCreate(i.Value, UriKind.Absolute, out var url) && url.Scheme == "https"
+                ? url.ToString()
+                : throw s.Invalid(i, i.Value, "not an https:// URL of an ACME directory"),
+            Show = o => o.AcmeDirectory,
+        },
+        new()
+        {
+            Key = "acmeCa", ValueName = "PATH", Help = "PEM root to trust for the ACME server's own HTTPS (a private or test CA such as Pebble)",
+            Apply = (s, o, i) => o.AcmeCa = ParsePath(i), Show = o => o.AcmeCa ?? "none (the system's roots)",
+        },
+        new()
+        {
             Key = "sites", ValueName = "LIST", FileOnly = true, IsList = true,
             Help = "host names with their own certificates, chosen by SNI: [{\"hosts\": [...], \"cert\": ..., \"key\": ...}]",
             Apply = (_, _, _) => throw new InvalidOperationException("sites are read by the config file reader"),

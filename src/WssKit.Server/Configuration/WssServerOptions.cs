@@ -42,6 +42,21 @@ public sealed class WssServerOptions
     /// <summary>Where the password of <see cref="Pfx"/> comes from. Default: none.</summary>
     public SecretSource PfxPassword { get; set; } = SecretSource.None;
 
+    /// <summary>Domains to get a certificate for from an ACME CA (HTTP-01 on the plain HTTP port), renewed at two thirds of its lifetime. Default: none.</summary>
+    public IList<string> Domains { get; set; } = [];
+
+    /// <summary>The contact address given to the ACME CA (expiry warnings, account recovery). Default: none.</summary>
+    public string? AcmeEmail { get; set; }
+
+    /// <summary>The ACME directory URL. Default: Let's Encrypt's production directory.</summary>
+    public string AcmeDirectory { get; set; } = LetsEncrypt;
+
+    /// <summary>A PEM root to trust for the ACME server's own HTTPS (a private or test CA). Default: none (the system's roots).</summary>
+    public string? AcmeCa { get; set; }
+
+    /// <summary>Let's Encrypt's production directory.</summary>
+    public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
+
     /// <summary>Host names served with their own certificates, chosen by SNI (the default certificate serves other names). Default: none.</summary>
     public IList<SiteOptions> Sites { get; set; } = [];
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -9,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WssKit.Certificates.Acme;
 using WssKit.Certificates.Reload;
 using WssKit.Protocol;
 using WssKit.Server.Configuration;
@@ -30,6 +32,8 @@ public sealed class WssServer : IAsyncDisposable
     private readonly CertificateReloader _reloader;
     private readonly KeepAlive _keepAlive;
     private readonly ILogger _logger;
+    private AcmeRenewer? _acme;
+    private HttpClient? _acmeHttp;
 
     private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, StartupReport report, ILogger logger)
     {
@@ -110,9 +114,10 @@ public sealed class WssServer : IAsyncDisposable
         var keepAlive = new KeepAlive(registry, settings, time);
         var upgrade = new WebSocketUpgrade(options, settings, registry, metrics, keepAlive, app.Services.GetRequiredService<ILogger<WebSocketUpgrade>>());
         var boundTlsPort = 0;
+        var challenges = new Http01Challenges();
         if (options.HttpPort is not null)
         {
-            var plain = new PlainHttpPolicy(options, () => boundTlsPort, metrics, app.Services.GetRequiredService<ILogger<PlainHttpPolicy>>());
+            var plain = new PlainHttpPolicy(options, () => boundTlsPort, metrics, challenges, app.Services.GetRequiredService<ILogger<PlainHttpPolicy>>());
             app.Use(plain.InvokeAsync);
         }
         app.Use(new Hsts(options.HstsMaxAge).InvokeAsync);
@@ -167,7 +172,54 @@ public sealed class WssServer : IAsyncDisposable
             Sites: certificates.Sites,
             DevelopmentCa: certificates.DevelopmentCa,
             Warnings: warnings);
-        return new WssServer(app, reloader, keepAlive, report, logger);
+        var server = new WssServer(app, reloader, keepAlive, report, logger);
+        if (certificates.Acme is { } store)
+        {
+            server.StartAcme(store, options, challenges, time);
+        }
+        return server;
+    }
+
+    /// <summary>Orders the domains' certificate in the background once the plain HTTP port answers challenges, and keeps it fresh.</summary>
+    private void StartAcme(AcmeStore store, WssServerOptions options, Http01Challenges challenges, TimeProvider time)
+    {
+        var http = _acmeHttp = AcmeHttp(options.AcmeCa);
+        var account = store.LoadOrCreateAccountKey();
+        _acme = new AcmeRenewer(store, () => new AcmeClient(http, new Uri(options.AcmeDirectory), account), options.AcmeEmail, challenges, time);
+        var domains = string.Join(", ", store.Domains);
+        _acme.Stored += certificate =>
+        {
+            Log.AcmeIssued(_logger, domains, certificate.Leaf.Issuer, certificate.NotAfter);
+            ReloadCertificates();
+        };
+        _acme.Failed += (reason, wait) => Log.AcmeFailed(_logger, domains, reason, wait);
+        _acme.Start();
+    }
+
+    /// <summary>HTTPS to the ACME server: the system's roots, or the one root given (a private or test CA).</summary>
+    private static HttpClient AcmeHttp(string? caFile)
+    {
+        if (caFile is null)
+        {
+            return new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        }
+        var root = X509CertificateLoader.LoadCertificateFromFile(caFile);
+        return new HttpClient(new SocketsHttpHandler
+        {
+            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, served, _) =>
+                {
+                    using var chain = new X509Chain();
+                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                    chain.ChainPolicy.CustomTrustStore.Add(root);
+                    chain.ChainPolicy.ExtraStore.AddRange(served?.ChainPolicy.ExtraStore ?? []);
+                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                    return certificate is X509Certificate2 leaf && chain.Build(leaf);
+                },
+            },
+        })
+        { Timeout = TimeSpan.FromSeconds(30) };
     }
 
     /// <summary>Loads every certificate again now (what SIGHUP does); a broken file keeps the old certificate.</summary>
@@ -185,6 +237,11 @@ public sealed class WssServer : IAsyncDisposable
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
         _reloader.Dispose();
+        if (_acme is not null)
+        {
+            await _acme.DisposeAsync();
+            _acmeHttp?.Dispose();
+        }
         await _app.StopAsync(cancellationToken);
         Log.Stopped(_logger);
     }

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using WssKit.Certificates.Acme;
 using WssKit.Server.Configuration;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
@@ -10,10 +11,16 @@ namespace WssKit.Server.Http;
 /// What the plain-HTTP port does: page requests are redirected to https (308 keeps the method); ws:// upgrades are
 /// refused with a body that names the wss:// URL to use, unless --insecure serves them for local development.
 /// </summary>
-internal sealed class PlainHttpPolicy(WssServerOptions options, Func<int> tlsPort, ServerMetrics metrics, ILogger<PlainHttpPolicy> logger)
+internal sealed class PlainHttpPolicy(WssServerOptions options, Func<int> tlsPort, ServerMetrics metrics, Http01Challenges challenges, ILogger<PlainHttpPolicy> logger)
 {
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
+        // An ACME CA proving a domain fetches its challenge over plain HTTP, before anything else applies.
+        if (!context.Request.IsHttps && challenges.TryAnswer(context.Request.Path.Value ?? "", out var keyAuthorization))
+        {
+            context.Response.ContentType = "text/plain";
+            return context.Response.WriteAsync(keyAuthorization);
+        }
         if (context.Request.IsHttps || options.Insecure)
         {
             return next(context);

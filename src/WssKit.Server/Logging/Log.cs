@@ -49,4 +49,10 @@ internal static partial class Log
 
     [LoggerMessage(4002, LogLevel.Debug, "TLS handshake from {Client} failed: {Reason}")]
     public static partial void TlsHandshakeFailed(ILogger logger, string client, string reason);
+
+    [LoggerMessage(2101, LogLevel.Information, "ACME: certificate for {Domains} issued by {Issuer}, valid until {NotAfter:u}")]
+    public static partial void AcmeIssued(ILogger logger, string domains, string issuer, DateTimeOffset notAfter);
+
+    [LoggerMessage(2102, LogLevel.Error, "ACME: no certificate for {Domains}: {Reason}; what is served stays, next try in {Wait}")]
+    public static partial void AcmeFailed(ILogger logger, string domains, string reason, TimeSpan wait);
 }

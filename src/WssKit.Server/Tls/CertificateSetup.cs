@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
 using WssKit.Certificates;
+using WssKit.Certificates.Acme;
 using WssKit.Certificates.DevCa;
 using WssKit.Certificates.Reload;
 using WssKit.Server.Configuration;
@@ -16,7 +17,7 @@ internal static class CertificateSetup
     // A required "*.example.com" is checked by asking whether a name one label below it is covered.
     private const string WildcardProbeLabel = "wsskit-wildcard-probe";
 
-    public sealed record Loaded(ServedCertificates Certificates, IReadOnlyList<ServedSite> Sites, DevelopmentCaInfo? DevelopmentCa);
+    public sealed record Loaded(ServedCertificates Certificates, IReadOnlyList<ServedSite> Sites, DevelopmentCaInfo? DevelopmentCa, AcmeStore? Acme);
 
     public static Loaded Load(WssServerOptions options, TimeProvider time)
     {
@@ -44,7 +45,7 @@ internal static class CertificateSetup
             siteSlots.Add((slot, [.. hosts]));
         }
         var developmentCa = authority is null ? null : new DevelopmentCaInfo(authority.CertificatePath, authority.Created, authority.Certificate.Subject);
-        return new Loaded(new ServedCertificates(defaultSlot, siteSlots), sites, developmentCa);
+        return new Loaded(new ServedCertificates(defaultSlot, siteSlots), sites, developmentCa, (defaultSource as AcmeSource)?.Store);
     }
 
     private static (ICertificateSource Source, DevelopmentAuthority? Authority) DefaultSource(WssServerOptions options, TimeProvider time)
@@ -56,6 +57,10 @@ internal static class CertificateSetup
         if (options.Cert is not null)
         {
             return (new PemFilesSource(options.Cert, options.Key!, options.KeyPassword), null);
+        }
+        if (options.Domains.Count > 0)
+        {
+            return (new AcmeSource(new AcmeStore(options.DataDirectory, [.. options.Domains])), null);
         }
         var authority = DevelopmentAuthority.LoadOrCreate(options.DataDirectory, time);
         var names = DevelopmentAuthority.LocalNames();

@@ -1,0 +1,81 @@
+using System.Security.Cryptography.X509Certificates;
+using WssKit.Client;
+using WssKit.FunctionalTests.Infrastructure;
+
+namespace WssKit.FunctionalTests.Acme;
+
+/// <summary>wss serve --domain against Pebble: the certificate is ordered over HTTP-01 on the plain port and swapped in under open connections.</summary>
+public sealed class ServeWithAcmeTests
+{
+    [Fact]
+    public async Task Domain_IssuedOverHttp01_ServedWithItsChain_OpenConnectionKept()
+    {
+        var httpPort = LoopbackPort.Free();
+        await using var pebble = await Pebble.StartAsync(httpPort);
+        await using var server = await TestServer.StartAsync(options =>
+        {
+            options.Domains = ["wss.test"];
+            options.HttpPort = httpPort;
+            options.AcmeDirectory = pebble.DirectoryUrl.ToString();
+            options.AcmeCa = pebble.TlsRootPath;
+            options.AcmeEmail = "ops@wss.test";
+        });
+        // Opened while the placeholder is served (the test looks past it), used again after the swap.
+        await using var early = await WssClient.ConnectAsync(new Uri(server.Url()), new WssClientOptions { DangerousAcceptAnyServerCertificate = true, ServerName = "wss.test" });
+
+        var served = await WaitForIssuedAsync(server.Port, TimeSpan.FromSeconds(45));
+        await early.SendTextAsync("still here");
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(await pebble.IssuingRootAsync());
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        var intermediates = new X509Certificate2Collection();
+        intermediates.ImportFromPemFile(Path.Combine(server.DataDirectory, "acme", "wss.test", "fullchain.pem"));
+        chain.ChainPolicy.ExtraStore.AddRange(intermediates);
+        Assert.True(chain.Build(served), string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation)));
+        Assert.Equal("still here", (await early.ReceiveAsync()).Text);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataDirectory, "acme", "wss.test", "privkey.pem")));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataDirectory, "acme", "account.key")));
+        Assert.Contains(server.Log.Lines, line => line.Contains("ACME: certificate for wss.test issued by", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task CaDown_PlaceholderServedAndTheFailureLoggedPlainly()
+    {
+        var httpPort = LoopbackPort.Free();
+        await using var server = await TestServer.StartAsync(options =>
+        {
+            options.Domains = ["wss.test"];
+            options.HttpPort = httpPort;
+            options.AcmeDirectory = $"https://127.0.0.1:{LoopbackPort.Free()}/dir";
+        });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (!server.Log.Lines.Any(line => line.Contains("ACME: no certificate for wss.test: cannot reach the ACME server", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, string.Join('\n', server.Log.Lines));
+            await Task.Delay(100);
+        }
+        var served = await OpenSsl.ServedCertificateAsync(server.Port, "wss.test");
+        Assert.Contains("awaiting ACME", served.Subject);
+        await using var client = await WssClient.ConnectAsync(new Uri(server.Url()), new WssClientOptions { DangerousAcceptAnyServerCertificate = true });
+        await client.SendTextAsync("served meanwhile");
+        Assert.Equal("served meanwhile", (await client.ReceiveAsync()).Text);
+    }
+
+    private static async Task<X509Certificate2> WaitForIssuedAsync(int port, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var served = await OpenSsl.ServedCertificateAsync(port, "wss.test");
+            if (!served.Subject.Contains("awaiting ACME", StringComparison.Ordinal))
+            {
+                return served;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"still the placeholder after {timeout}");
+            await Task.Delay(250);
+        }
+    }
+}
