@@ -11,6 +11,22 @@ public sealed class OptionsValidatorTests
     }
 
     [Fact]
+    public void Validate_DomainWithoutHttpPort_AsksForPort80()
+    {
+        var problem = Assert.Single(OptionsValidator.Validate(new WssServerOptions { Domains = ["example.com"] }));
+
+        Assert.Equal("domain (--domain, WSS_DOMAIN) needs httpPort (--http-port, WSS_HTTP_PORT): the CA proves the domain over plain HTTP, on port 80 from the internet (--http-port 80)", problem);
+    }
+
+    [Fact]
+    public void Validate_DomainWithCert_AsksForOneOrTheOther()
+    {
+        var options = new WssServerOptions { Domains = ["example.com"], HttpPort = 80, Cert = "/certs/fullchain.pem", Key = "/certs/key.pem" };
+
+        Assert.StartsWith("domain (--domain, WSS_DOMAIN) and cert (--cert, WSS_CERT)/pfx (--pfx, WSS_PFX) are both set", Assert.Single(OptionsValidator.Validate(options)));
+    }
+
+    [Fact]
     public void Validate_CertWithoutKey_NamesBothSettingsAndAsksForKey()
     {
         var problems = OptionsValidator.Validate(new WssServerOptions { Cert = "/certs/fullchain.pem" }).ToList();
