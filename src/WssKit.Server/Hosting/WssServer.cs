@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using WssKit.Certificates;
 using WssKit.Certificates.Acme;
 using WssKit.Certificates.Reload;
 using WssKit.Protocol;
@@ -203,23 +204,12 @@ public sealed class WssServer : IAsyncDisposable
         {
             return new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         }
-        var root = X509CertificateLoader.LoadCertificateFromFile(caFile);
-        return new HttpClient(new SocketsHttpHandler
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(caFile);
+        return new HttpClient(new SocketsHttpHandler { SslOptions = new System.Net.Security.SslClientAuthenticationOptions { RemoteCertificateValidationCallback = PrivateRoots.Validator(roots) } })
         {
-            SslOptions = new System.Net.Security.SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, served, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(root);
-                    chain.ChainPolicy.ExtraStore.AddRange(served?.ChainPolicy.ExtraStore ?? []);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is X509Certificate2 leaf && chain.Build(leaf);
-                },
-            },
-        })
-        { Timeout = TimeSpan.FromSeconds(30) };
+            Timeout = TimeSpan.FromSeconds(30),
+        };
     }
 
     /// <summary>Loads every certificate again now (what SIGHUP does); a broken file keeps the old certificate.</summary>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
+using WssKit.Certificates;
 
 namespace WssKit.FunctionalTests.Infrastructure;
 
@@ -73,22 +74,9 @@ public sealed class Pebble : IAsyncDisposable
     /// <summary>An HTTP client that trusts pebble's HTTPS certificate, for the ACME client and the management API.</summary>
     public HttpClient Http()
     {
-        var root = X509CertificateLoader.LoadCertificateFromFile(TlsRootPath);
-        return new HttpClient(new SocketsHttpHandler
-        {
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, served, _) =>
-                {
-                    using var chain = new X509Chain();
-                    chain.ChainPolicy.ExtraStore.AddRange(served?.ChainPolicy.ExtraStore ?? []);
-                    chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                    chain.ChainPolicy.CustomTrustStore.Add(root);
-                    chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                    return certificate is X509Certificate2 leaf && chain.Build(leaf);
-                },
-            },
-        });
+        var roots = new X509Certificate2Collection();
+        roots.ImportFromPemFile(TlsRootPath);
+        return new HttpClient(new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = PrivateRoots.Validator(roots) } });
     }
 
     /// <summary>The root pebble issues under (it makes a new one at every start), from its management API.</summary>
