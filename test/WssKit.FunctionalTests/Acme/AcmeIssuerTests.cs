@@ -59,4 +59,30 @@ public sealed class AcmeIssuerTests
 
         Assert.StartsWith($"cannot reach the ACME server 127.0.0.1:{port}", error.Message);
     }
+
+    [Fact]
+    public async Task Renewer_OrdersWhenNothingIsStored_AndAgainAtTwoThirdsOfTheLifetime()
+    {
+        var challenges = new Http01Challenges();
+        await using var responder = new Http01Responder(challenges);
+        await using var pebble = await Pebble.StartAsync(responder.Port);
+        using var http = pebble.Http();
+        using var data = new TempDirectory();
+        var store = new AcmeStore(data.Path, ["renew.test"]);
+        using var key = store.LoadOrCreateAccountKey();
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var stored = System.Threading.Channels.Channel.CreateUnbounded<WssKit.Certificates.ServerCertificate>();
+        await using var renewer = new AcmeRenewer(store, () => new AcmeClient(http, pebble.DirectoryUrl, key), null, challenges, time);
+        renewer.Stored += certificate => stored.Writer.TryWrite(certificate);
+        renewer.Failed += (reason, _) => stored.Writer.TryComplete(new InvalidOperationException(reason));
+
+        renewer.Start();
+        var first = await stored.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(45));
+        var lifetime = first.NotAfter - first.NotBefore;
+        time.Advance(lifetime * 2 / 3 + TimeSpan.FromHours(1));
+        var second = await stored.Reader.ReadAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(45));
+
+        Assert.NotEqual(first.SerialNumber, second.SerialNumber);
+        Assert.Equal(second.Leaf.Thumbprint, X509CertificateLoader.LoadCertificateFromFile(store.CertificatePath).Thumbprint);
+    }
 }
