@@ -35,6 +35,7 @@ public sealed class AcmeSource(AcmeStore store) : ICertificateSource
         request.CertificateExtensions.Add(SubjectNames.Extension(domains));
         var now = DateTimeOffset.UtcNow;
         using var certificate = request.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
-        return new ServerCertificate(X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null), [], "ACME placeholder");
+        return new ServerCertificate(X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null), [],
+            "ACME placeholder (until the CA issues the certificate; progress in the log)");
     }
 }

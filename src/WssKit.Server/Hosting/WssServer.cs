@@ -193,7 +193,7 @@ public sealed class WssServer : IAsyncDisposable
             Log.AcmeIssued(_logger, domains, certificate.Leaf.Issuer, certificate.NotAfter);
             ReloadCertificates();
         };
-        _acme.Failed += (reason, wait) => Log.AcmeFailed(_logger, domains, reason, wait);
+        _acme.Failed += (reason, wait) => Log.AcmeFailed(_logger, domains, reason, Math.Ceiling(wait.TotalSeconds));
         _acme.Start();
     }
 

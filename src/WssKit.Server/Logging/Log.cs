@@ -53,6 +53,6 @@ internal static partial class Log
     [LoggerMessage(2101, LogLevel.Information, "ACME: certificate for {Domains} issued by {Issuer}, valid until {NotAfter:u}")]
     public static partial void AcmeIssued(ILogger logger, string domains, string issuer, DateTimeOffset notAfter);
 
-    [LoggerMessage(2102, LogLevel.Error, "ACME: no certificate for {Domains}: {Reason}; what is served stays, next try in {Wait}")]
-    public static partial void AcmeFailed(ILogger logger, string domains, string reason, TimeSpan wait);
+    [LoggerMessage(2102, LogLevel.Error, "ACME: no certificate for {Domains}: {Reason}; what is served stays, next try in {Seconds:0} s")]
+    public static partial void AcmeFailed(ILogger logger, string domains, string reason, double seconds);
 }
