@@ -4,13 +4,24 @@ using System.Text.Json;
 
 namespace WssKit.Certificates.Acme;
 
+/// <summary>Where challenge answers are published: HTTP-01 on the plain HTTP port, or TLS-ALPN-01 on the TLS port.</summary>
+public sealed record AcmeChallenges(Http01Challenges? Http, TlsAlpn01Challenges? TlsAlpn)
+{
+    public static implicit operator AcmeChallenges(Http01Challenges http) => new(http, null);
+
+    public static implicit operator AcmeChallenges(TlsAlpn01Challenges tlsAlpn) => new(null, tlsAlpn);
+
+    /// <summary>The challenge type these answers prove: http-01 when the plain HTTP port serves them.</summary>
+    public string Type => Http is not null ? "http-01" : "tls-alpn-01";
+}
+
 /// <summary>
-/// One certificate from an ACME CA: an order for the names, each authorization proven with HTTP-01, a CSR for a new
-/// ECDSA P-256 key, and the chain the CA issues.
+/// One certificate from an ACME CA: an order for the names, each authorization proven with HTTP-01 or TLS-ALPN-01,
+/// a CSR for a new ECDSA P-256 key, and the chain the CA issues.
 /// </summary>
 public static class AcmeIssuer
 {
-    public static async Task<ServerCertificate> IssueAsync(AcmeClient client, IReadOnlyList<string> names, string? email, Http01Challenges challenges, CancellationToken cancellationToken)
+    public static async Task<ServerCertificate> IssueAsync(AcmeClient client, IReadOnlyList<string> names, string? email, AcmeChallenges challenges, CancellationToken cancellationToken)
     {
         if (client.AccountUrl is null)
         {
@@ -42,7 +53,7 @@ public static class AcmeIssuer
         return new ServerCertificate(leaf, chain, $"ACME ({client.AccountUrl?.Authority})");
     }
 
-    private static async Task AuthorizeAsync(AcmeClient client, Uri authorizationUrl, Http01Challenges challenges, CancellationToken cancellationToken)
+    private static async Task AuthorizeAsync(AcmeClient client, Uri authorizationUrl, AcmeChallenges challenges, CancellationToken cancellationToken)
     {
         var authorization = await client.GetAsync(authorizationUrl, cancellationToken);
         var name = authorization.GetProperty("identifier").GetProperty("value").GetString();
@@ -50,25 +61,30 @@ public static class AcmeIssuer
         {
             return; // proven recently, the CA remembers
         }
-        var challenge = authorization.GetProperty("challenges").EnumerateArray().FirstOrDefault(c => c.GetProperty("type").GetString() == "http-01");
+        var challenge = authorization.GetProperty("challenges").EnumerateArray().FirstOrDefault(c => c.GetProperty("type").GetString() == challenges.Type);
         if (challenge.ValueKind != JsonValueKind.Object)
         {
-            throw new AcmeException($"the ACME server offers no http-01 challenge for {name}");
+            throw new AcmeException($"the ACME server offers no {challenges.Type} challenge for {name}");
         }
         var token = challenge.GetProperty("token").GetString()!;
-        challenges.Publish(token, client.KeyAuthorization(token));
+        var keyAuthorization = client.KeyAuthorization(token);
+        challenges.Http?.Publish(token, keyAuthorization);
+        challenges.TlsAlpn?.Publish(name!, keyAuthorization);
         try
         {
             await client.RespondAsync(new Uri(challenge.GetProperty("url").GetString()!), cancellationToken);
             var result = await client.PollAsync(authorizationUrl, status => status is "valid" or "invalid" or "deactivated" or "expired" or "revoked", cancellationToken);
             if (result.GetProperty("status").GetString() != "valid")
             {
-                throw new AcmeException($"the CA could not validate {name} over HTTP-01: {Describe(result)}. It fetches http://{name}/.well-known/acme-challenge/{token} from the internet: port 80 must reach this server");
+                throw new AcmeException(challenges.Http is not null
+                    ? $"the CA could not validate {name} over HTTP-01: {Describe(result)}. It fetches http://{name}/.well-known/acme-challenge/{token} from the internet: port 80 must reach this server"
+                    : $"the CA could not validate {name} over TLS-ALPN-01: {Describe(result)}. It connects to {name} port 443 from the internet asking for ALPN acme-tls/1: port 443 must reach this server");
             }
         }
         finally
         {
-            challenges.Withdraw(token);
+            challenges.Http?.Withdraw(token);
+            challenges.TlsAlpn?.Withdraw(name!);
         }
     }
 

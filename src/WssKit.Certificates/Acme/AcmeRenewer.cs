@@ -6,7 +6,7 @@ namespace WssKit.Certificates.Acme;
 /// Keeps the ACME certificate fresh: orders one when there is none, and again once two thirds of its lifetime have
 /// passed; a failure (CA down, challenge failed, rate limit) keeps what is served and is retried with backoff.
 /// </summary>
-public sealed class AcmeRenewer(AcmeStore store, Func<AcmeClient> client, string? email, Http01Challenges challenges, TimeProvider time) : IAsyncDisposable
+public sealed class AcmeRenewer(AcmeStore store, Func<AcmeClient> client, string? email, AcmeChallenges challenges, TimeProvider time) : IAsyncDisposable
 {
     private static readonly TimeSpan Check = TimeSpan.FromHours(1);
     private readonly CancellationTokenSource _stopping = new();

@@ -33,10 +33,6 @@ public sealed class OptionsValidator : IValidateOptions<WssServerOptions>
         {
             yield return $"{N("domain")} and {N("cert")}/{N("pfx")} are both set: the ACME CA issues the certificate for the domains; give one or the other";
         }
-        if (options.Domains.Count > 0 && options.HttpPort is null)
-        {
-            yield return $"{N("domain")} needs {N("httpPort")}: the CA proves the domain over plain HTTP, on port 80 from the internet (--http-port 80)";
-        }
         if (options.HttpPort is { } httpPort && httpPort != 0 && TlsPorts(options).Contains(httpPort))
         {
             yield return $"{N("httpPort")} = {httpPort} is also the TLS port: choose another, such as 80 or 8080";

@@ -86,7 +86,7 @@ public static class ServeSettings
         new()
         {
             Key = "domain", ValueName = "NAME", IsList = true,
-            Help = "domain to get a certificate for from an ACME CA (Let's Encrypt by default), proven over HTTP-01 on --http-port and renewed by itself; repeatable",
+            Help = "domain to get a certificate for from an ACME CA (Let's Encrypt by default), proven over HTTP-01 on --http-port, else TLS-ALPN-01 on the TLS port, and renewed by itself; repeatable",
             Apply = (s, o, i) => o.Domains = [.. i.Values.Select(value => ParseHostName(s, i, value))],
             Show = o => List(o.Domains, "none"),
         },

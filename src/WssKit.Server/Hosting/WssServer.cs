@@ -62,6 +62,7 @@ public sealed class WssServer : IAsyncDisposable
         environment ??= new WssServerEnvironment();
         var time = environment.Time;
         var certificates = CertificateSetup.Load(options, time);
+        var validations = new TlsAlpn01Challenges();
         var metrics = new ServerMetrics();
         var warnings = new List<string>();
         var tlsAddresses = TlsAddresses(options, warnings);
@@ -91,10 +92,13 @@ public sealed class WssServer : IAsyncDisposable
                 Listen(kestrel, address, listen =>
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.Use(next => new PlaintextOnTlsPort(next, options.HandshakeTimeout, metrics, connectionLogger).OnConnectionAsync);
+                    listen.Use(next => new PlaintextOnTlsPort(next, options.HandshakeTimeout, metrics, validations, connectionLogger).OnConnectionAsync);
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
-                        OnConnection = context => ValueTask.FromResult(certificates.Certificates.Select(context.ClientHelloInfo.ServerName)),
+                        OnConnection = context => ValueTask.FromResult(
+                            context.Connection.Items.ContainsKey(TlsAlpn01Challenges.Protocol) && validations.For(context.ClientHelloInfo.ServerName) is { } validation
+                                ? new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = validation, ApplicationProtocols = [new(TlsAlpn01Challenges.Protocol)] }
+                                : certificates.Certificates.Select(context.ClientHelloInfo.ServerName)),
                         HandshakeTimeout = options.HandshakeTimeout,
                     });
                 });
@@ -176,13 +180,14 @@ public sealed class WssServer : IAsyncDisposable
         var server = new WssServer(app, reloader, keepAlive, report, logger);
         if (certificates.Acme is { } store)
         {
-            server.StartAcme(store, options, challenges, time);
+            // HTTP-01 when there is a plain HTTP port to answer on, else TLS-ALPN-01 on the TLS port.
+            server.StartAcme(store, options, options.HttpPort is null ? validations : challenges, time);
         }
         return server;
     }
 
     /// <summary>Orders the domains' certificate in the background once the plain HTTP port answers challenges, and keeps it fresh.</summary>
-    private void StartAcme(AcmeStore store, WssServerOptions options, Http01Challenges challenges, TimeProvider time)
+    private void StartAcme(AcmeStore store, WssServerOptions options, AcmeChallenges challenges, TimeProvider time)
     {
         var http = _acmeHttp = AcmeHttp(options.AcmeCa);
         var account = store.LoadOrCreateAccountKey();

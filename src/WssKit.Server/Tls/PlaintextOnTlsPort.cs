@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
+using WssKit.Certificates.Acme;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
 
@@ -12,9 +13,9 @@ namespace WssKit.Server.Tls;
 /// Runs before the TLS handshake and looks at the first bytes without consuming them. A TLS client starts with a
 /// handshake record (0x16); a plain HTTP client starts with a method name, and gets an HTTP 400 that says to use
 /// https:// or wss:// instead of a handshake error it cannot read. A client that sends nothing is cut off after
-/// the handshake timeout.
+/// the handshake timeout. An ACME TLS-ALPN-01 validation handshake is marked for the certificate selection.
 /// </summary>
-internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan handshakeTimeout, ServerMetrics metrics, ILogger logger)
+internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan handshakeTimeout, ServerMetrics metrics, TlsAlpn01Challenges validations, ILogger logger)
 {
     private const byte TlsHandshakeRecord = 0x16;
 
@@ -53,6 +54,12 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
             Log.PlaintextOnTlsPort(logger, context.RemoteEndPoint?.ToString() ?? "unknown");
             await context.Transport.Output.WriteAsync(Answer);
             return;
+        }
+        // While a CA validates a domain over TLS-ALPN-01, its handshakes (ALPN acme-tls/1) get the validation
+        // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
+        if (first == TlsHandshakeRecord && validations.Any && ClientHelloAlpn.Offers(buffer, TlsAlpn01Challenges.Protocol))
+        {
+            context.Items[TlsAlpn01Challenges.Protocol] = true;
         }
         // Nothing consumed, nothing examined: the TLS layer reads the same bytes again at once.
         input.AdvanceTo(buffer.Start, buffer.Start);

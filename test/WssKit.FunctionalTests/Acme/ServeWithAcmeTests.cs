@@ -41,6 +41,27 @@ public sealed class ServeWithAcmeTests
     }
 
     [Fact]
+    public async Task DomainWithoutHttpPort_IssuedOverTlsAlpn01OnTheTlsPort()
+    {
+        var tlsPort = LoopbackPort.Free();
+        await using var pebble = await Pebble.StartAsync(httpChallengePort: LoopbackPort.Free(), tlsChallengePort: tlsPort);
+        await using var server = await TestServer.StartAsync(options =>
+        {
+            options.Listen = [$"127.0.0.1:{tlsPort}"];
+            options.Domains = ["alpn.test"];
+            options.AcmeDirectory = pebble.DirectoryUrl.ToString();
+            options.AcmeCa = pebble.TlsRootPath;
+        });
+
+        var served = await WaitForIssuedAsync(server.Port, TimeSpan.FromSeconds(45), "alpn.test");
+
+        Assert.Equal(["alpn.test"], WssKit.Certificates.SubjectNames.Of(served));
+        Assert.Contains(server.Log.Lines, line => line.Contains("ACME: certificate for alpn.test issued by", StringComparison.Ordinal));
+        // Ordinary clients still get the served certificate, not a validation one.
+        Assert.DoesNotContain(served.Extensions.Cast<X509Extension>(), extension => extension.Oid?.Value == "1.3.6.1.5.5.7.1.31");
+    }
+
+    [Fact]
     public async Task CaDown_PlaceholderServedAndTheFailureLoggedPlainly()
     {
         var httpPort = LoopbackPort.Free();
@@ -64,12 +85,12 @@ public sealed class ServeWithAcmeTests
         Assert.Equal("served meanwhile", (await client.ReceiveAsync()).Text);
     }
 
-    private static async Task<X509Certificate2> WaitForIssuedAsync(int port, TimeSpan timeout)
+    private static async Task<X509Certificate2> WaitForIssuedAsync(int port, TimeSpan timeout, string name = "wss.test")
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var served = await OpenSsl.ServedCertificateAsync(port, "wss.test");
+            var served = await OpenSsl.ServedCertificateAsync(port, name);
             if (!served.Subject.Contains("awaiting ACME", StringComparison.Ordinal))
             {
                 return served;

@@ -46,7 +46,8 @@ public sealed class Pebble : IAsyncDisposable
         }
     }
 
-    public static async Task<Pebble> StartAsync(int httpChallengePort)
+    /// <summary>Starts Pebble validating HTTP-01 on <paramref name="httpChallengePort"/> and TLS-ALPN-01 on <paramref name="tlsChallengePort"/>.</summary>
+    public static async Task<Pebble> StartAsync(int httpChallengePort, int? tlsChallengePort = null)
     {
         var directory = new TempDirectory();
         var pki = new TestPki(directory.Path, "Pebble HTTPS");
@@ -55,7 +56,7 @@ public sealed class Pebble : IAsyncDisposable
         var config = Path.Combine(directory.Path, "pebble.json");
         await File.WriteAllTextAsync(config, $$$"""
             {"pebble": {"listenAddress": "127.0.0.1:{{{port}}}", "managementListenAddress": "127.0.0.1:{{{managementPort}}}",
-             "certificate": "{{{cert}}}", "privateKey": "{{{key}}}", "httpPort": {{{httpChallengePort}}}, "tlsPort": {{{LoopbackPort.Free()}}},
+             "certificate": "{{{cert}}}", "privateKey": "{{{key}}}", "httpPort": {{{httpChallengePort}}}, "tlsPort": {{{tlsChallengePort ?? LoopbackPort.Free()}}},
              "ocspResponderURL": "", "externalAccountBindingRequired": false}}
             """);
         var dns = Start("pebble-challtestsrv", ["-http01", "", "-https01", "", "-tlsalpn01", "", "-dns01", $"127.0.0.1:{dnsPort}",
