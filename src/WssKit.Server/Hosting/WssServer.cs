@@ -181,13 +181,13 @@ public sealed class WssServer : IAsyncDisposable
         if (certificates.Acme is { } store)
         {
             // HTTP-01 when there is a plain HTTP port to answer on, else TLS-ALPN-01 on the TLS port.
-            server.StartAcme(store, options, options.HttpPort is null ? validations : challenges, time);
+            server.StartAcme(store, options, options.HttpPort is null ? validations : challenges, exporter.TrackAcmeOrders(), time);
         }
         return server;
     }
 
     /// <summary>Orders the domains' certificate in the background once the plain HTTP port answers challenges, and keeps it fresh.</summary>
-    private void StartAcme(AcmeStore store, WssServerOptions options, AcmeChallenges challenges, TimeProvider time)
+    private void StartAcme(AcmeStore store, WssServerOptions options, AcmeChallenges challenges, Action<string> countOrder, TimeProvider time)
     {
         var http = _acmeHttp = AcmeHttp(options.AcmeCa);
         var account = store.LoadOrCreateAccountKey();
@@ -195,10 +195,15 @@ public sealed class WssServer : IAsyncDisposable
         var domains = string.Join(", ", store.Domains);
         _acme.Stored += certificate =>
         {
+            countOrder("issued");
             Log.AcmeIssued(_logger, domains, certificate.Leaf.Issuer, certificate.NotAfter);
             ReloadCertificates();
         };
-        _acme.Failed += (reason, wait) => Log.AcmeFailed(_logger, domains, reason, Math.Ceiling(wait.TotalSeconds));
+        _acme.Failed += (reason, wait) =>
+        {
+            countOrder("failed");
+            Log.AcmeFailed(_logger, domains, reason, Math.Ceiling(wait.TotalSeconds));
+        };
         _acme.Start();
     }
 

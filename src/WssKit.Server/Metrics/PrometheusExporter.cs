@@ -42,6 +42,7 @@ internal sealed class PrometheusExporter
             }
         }
         ReloadCounter = (site, result) => reloads.WithLabels(site, result).Inc();
+        _factory = factory;
         _registry.AddBeforeCollectCallback(() =>
         {
             open.Set(metrics.ConnectionsOpen);
@@ -88,6 +89,17 @@ internal sealed class PrometheusExporter
 
     /// <summary>Counts a certificate reload: site, then result.</summary>
     public Action<string, string> ReloadCounter { get; }
+
+    private readonly MetricFactory _factory;
+
+    /// <summary>Starts counting ACME orders (shown only when the server orders certificates); returns the counter by result.</summary>
+    public Action<string> TrackAcmeOrders()
+    {
+        var orders = _factory.CreateCounter("wss_acme_orders_total", "Certificate orders from the ACME CA, by result (issued, failed).", "result");
+        orders.WithLabels("issued").IncTo(0);
+        orders.WithLabels("failed").IncTo(0);
+        return result => orders.WithLabels(result).Inc();
+    }
 
     public Task WriteAsync(Stream output, CancellationToken cancellationToken) => _registry.CollectAndExportAsTextAsync(output, cancellationToken);
 }

@@ -38,6 +38,9 @@ public sealed class ServeWithAcmeTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataDirectory, "acme", "wss.test", "privkey.pem")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(server.DataDirectory, "acme", "account.key")));
         Assert.Contains(server.Log.Lines, line => line.Contains("ACME: certificate for wss.test issued by", StringComparison.Ordinal));
+        using var http = new HttpClient(new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator });
+        var metrics = await http.GetStringAsync($"https://127.0.0.1:{server.Port}/metrics");
+        Assert.Contains("wss_acme_orders_total{result=\"issued\"} 1", metrics);
     }
 
     [Fact]
