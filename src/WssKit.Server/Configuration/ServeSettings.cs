@@ -107,6 +107,13 @@ public static class ServeSettings
         },
         new()
         {
+            Key = "acmeStaging", ValueName = "BOOL", IsSwitch = true,
+            Help = "order from Let's Encrypt's staging directory instead: untrusted certificates, generous rate limits, for trying a setup",
+            Apply = (s, o, i) => o.AcmeDirectory = ParseBool(s, i) ? WssServerOptions.LetsEncryptStaging : o.AcmeDirectory,
+            Show = o => Bool(o.AcmeDirectory == WssServerOptions.LetsEncryptStaging),
+        },
+        new()
+        {
             Key = "acmeCa", ValueName = "PATH", Help = "PEM root to trust for the ACME server's own HTTPS (a private or test CA such as Pebble)",
             Apply = (s, o, i) => o.AcmeCa = ParsePath(i), Show = o => o.AcmeCa ?? "none (the system's roots)",
         },

@@ -57,6 +57,9 @@ public sealed class WssServerOptions
     /// <summary>Let's Encrypt's production directory.</summary>
     public const string LetsEncrypt = "https://acme-v02.api.letsencrypt.org/directory";
 
+    /// <summary>Let's Encrypt's staging directory: untrusted certificates, generous rate limits.</summary>
+    public const string LetsEncryptStaging = "https://acme-staging-v02.api.letsencrypt.org/directory";
+
     /// <summary>Host names served with their own certificates, chosen by SNI (the default certificate serves other names). Default: none.</summary>
     public IList<SiteOptions> Sites { get; set; } = [];
 

@@ -28,6 +28,27 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_AcmeSettings_DomainsEmailAndStagingDirectory()
+    {
+        _temp.Write("wss.json", """{ "domain": ["example.com", "www.example.com"], "acmeEmail": "ops@example.com" }""");
+        _environment["WSS_ACME_STAGING"] = "true";
+
+        var settings = Load();
+
+        Assert.Equal(["example.com", "www.example.com"], settings.Options.Domains);
+        Assert.Equal("ops@example.com", settings.Options.AcmeEmail);
+        Assert.Equal(WssServerOptions.LetsEncryptStaging, settings.Options.AcmeDirectory);
+    }
+
+    [Fact]
+    public void Load_AcmeDirectoryNotHttps_SaysWhatIsWrong()
+    {
+        _flags["acmeDirectory"] = ["http://ca.example/dir"];
+
+        Assert.Contains("not an https:// URL of an ACME directory", LoadFails().Message);
+    }
+
+    [Fact]
     public void Load_FileOnly_FileValueWithFileOrigin()
     {
         _temp.Write("wss.json", """{ "port": 1000 }""");
