@@ -60,6 +60,32 @@ public sealed class AcmeClient(HttpClient http, Uri directoryUrl, AccountKey key
     }
 
     /// <summary>
+    /// ACME Renewal Information (RFC 9773): the window in which the CA suggests renewing <paramref name="leaf"/>, or
+    /// null when the CA does not offer it (or the certificate names no authority key).
+    /// </summary>
+    public async Task<(DateTimeOffset Start, DateTimeOffset End)?> RenewalWindowAsync(System.Security.Cryptography.X509Certificates.X509Certificate2 leaf, CancellationToken cancellationToken)
+    {
+        await ResourceAsync("newNonce", cancellationToken); // loads the directory
+        if (!_directory!.Value.TryGetProperty("renewalInfo", out var baseUrl) || CertificateId(leaf) is not { } id)
+        {
+            return null;
+        }
+        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, $"{baseUrl.GetString()!.TrimEnd('/')}/{id}"), cancellationToken);
+        if (!response.IsSuccessStatusCode)
+        {
+            return null;
+        }
+        var window = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken)).RootElement.GetProperty("suggestedWindow");
+        return (window.GetProperty("start").GetDateTimeOffset(), window.GetProperty("end").GetDateTimeOffset());
+    }
+
+    /// <summary>The ARI certificate identifier: base64url(authority key identifier) "." base64url(serial number).</summary>
+    internal static string? CertificateId(System.Security.Cryptography.X509Certificates.X509Certificate2 leaf)
+        => leaf.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509AuthorityKeyIdentifierExtension>().FirstOrDefault()?.KeyIdentifier is { } keyId
+            ? $"{AccountKey.Base64Url(keyId.Span)}.{AccountKey.Base64Url(leaf.SerialNumberBytes.Span)}"
+            : null;
+
+    /// <summary>
     /// Polls a resource until its status leaves pending/processing/ready (as <paramref name="done"/> says), waiting as
     /// Retry-After asks (1 s by default, at most 10 s a time), within the token's limit.
     /// </summary>

@@ -10,6 +10,9 @@ public sealed class AcmeRenewer(AcmeStore store, Func<AcmeClient> client, string
 {
     private static readonly TimeSpan Check = TimeSpan.FromHours(1);
     private readonly CancellationTokenSource _stopping = new();
+
+    // Where in the CA's suggested window this server renews, chosen once, so that servers spread out.
+    private readonly double _spread = Random.Shared.NextDouble();
     private Task? _loop;
 
     /// <summary>Raised after a new certificate was stored, to load it at once and log it.</summary>
@@ -36,12 +39,12 @@ public sealed class AcmeRenewer(AcmeStore store, Func<AcmeClient> client, string
         while (!_stopping.IsCancellationRequested)
         {
             var wait = Check;
-            if (Due())
+            if (await DueAsync())
             {
                 try
                 {
                     using var held = store.TryLock();
-                    if (held is not null && Due())
+                    if (held is not null && await DueAsync())
                     {
                         using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                         limit.CancelAfter(TimeSpan.FromMinutes(5));
@@ -73,22 +76,39 @@ public sealed class AcmeRenewer(AcmeStore store, Func<AcmeClient> client, string
         }
     }
 
-    /// <summary>Whether there is no stored certificate, or two thirds of its lifetime have passed.</summary>
-    private bool Due()
+    /// <summary>
+    /// Whether there is no stored certificate, or its renewal time has come: within the window the CA suggests (ACME
+    /// Renewal Information, asked at every check), else at two thirds of its lifetime.
+    /// </summary>
+    private async Task<bool> DueAsync()
     {
         if (!File.Exists(store.CertificatePath))
         {
             return true;
         }
+        X509Certificate2 leaf;
         try
         {
-            using var leaf = X509CertificateLoader.LoadCertificateFromFile(store.CertificatePath);
-            var lifetime = leaf.NotAfter - leaf.NotBefore;
-            return time.GetUtcNow().UtcDateTime >= leaf.NotBefore.ToUniversalTime() + lifetime * 2 / 3;
+            leaf = X509CertificateLoader.LoadCertificateFromFile(store.CertificatePath);
         }
         catch (System.Security.Cryptography.CryptographicException)
         {
             return true;
+        }
+        using (leaf)
+        {
+            (DateTimeOffset, DateTimeOffset)? window = null;
+            try
+            {
+                using var limit = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                limit.CancelAfter(TimeSpan.FromSeconds(30));
+                window = await client().RenewalWindowAsync(leaf, limit.Token);
+            }
+            catch (Exception e) when (e is AcmeException or OperationCanceledException or System.Text.Json.JsonException or KeyNotFoundException or FormatException && !_stopping.IsCancellationRequested)
+            {
+                // No suggestion to be had now: the lifetime rule decides.
+            }
+            return time.GetUtcNow() >= RenewalTime.For(leaf, window, _spread);
         }
     }
 

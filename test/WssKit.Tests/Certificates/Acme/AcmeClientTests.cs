@@ -88,6 +88,45 @@ public sealed class AcmeClientTests
         Assert.Equal("the ACME server's rate limit is reached; it says to try again in 30 minutes: too many certificates for this domain", error.Message);
     }
 
+    [Fact]
+    public async Task RenewalWindow_AskedWithTheAriCertificateId_WhenTheCaOffersIt()
+    {
+        var server = new ScriptedServer { OffersRenewalInfo = true };
+        var root = WssKit.Tests.TestSupport.TestCertificates.CreateAuthority("Test ARI Root");
+        var leaf = WssKit.Tests.TestSupport.TestCertificates.CreateLeaf(["example.com"], root);
+        using var key = AccountKey.Create();
+        var client = new AcmeClient(new HttpClient(server), Directory, key);
+
+        var window = await client.RenewalWindowAsync(leaf, CancellationToken.None);
+
+        Assert.Equal((DateTimeOffset.Parse("2026-12-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse("2026-12-03T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture)), window);
+        var keyId = leaf.Extensions.OfType<System.Security.Cryptography.X509Certificates.X509AuthorityKeyIdentifierExtension>().Single().KeyIdentifier!.Value.ToArray();
+        Assert.Equal($"{Base64Url(keyId)}.{Base64Url(leaf.SerialNumberBytes.ToArray())}", server.RenewalInfoAsked);
+    }
+
+    [Fact]
+    public async Task RenewalWindow_CaWithoutAri_Null()
+    {
+        var leaf = WssKit.Tests.TestSupport.TestCertificates.CreateLeaf(["example.com"], WssKit.Tests.TestSupport.TestCertificates.CreateAuthority("Root"));
+        using var key = AccountKey.Create();
+
+        Assert.Null(await new AcmeClient(new HttpClient(new ScriptedServer()), Directory, key).RenewalWindowAsync(leaf, CancellationToken.None));
+    }
+
+    [Fact]
+    public void RenewalTime_InsideTheSuggestedWindow_ElseAtTwoThirdsOfTheLifetime()
+    {
+        var leaf = WssKit.Tests.TestSupport.TestCertificates.CreateLeaf(["example.com"], WssKit.Tests.TestSupport.TestCertificates.CreateAuthority("Root"),
+            notBefore: new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), notAfter: new DateTimeOffset(2026, 4, 1, 0, 0, 0, TimeSpan.Zero));
+        var window = (new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 2, 11, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTimeOffset(2026, 2, 6, 0, 0, 0, TimeSpan.Zero), RenewalTime.For(leaf, window, 0.5));
+        Assert.Equal(window.Item1, RenewalTime.For(leaf, window, 0));
+        Assert.Equal(new DateTimeOffset(2026, 3, 2, 0, 0, 0, TimeSpan.Zero), RenewalTime.For(leaf, null, 0.5)); // 60 of 90 days
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     private static HttpResponseMessage Problem(HttpStatusCode status, string type, string detail = "refused", string nonce = "n")
     {
         var response = new HttpResponseMessage(status)
@@ -119,6 +158,10 @@ public sealed class AcmeClientTests
 
         public List<string> NoncesUsed { get; } = [];
 
+        public bool OffersRenewalInfo { get; init; }
+
+        public string? RenewalInfoAsked { get; private set; }
+
         public void Post(string url, HttpResponseMessage response)
         {
             if (!_posts.TryGetValue(url, out var queue))
@@ -130,11 +173,19 @@ public sealed class AcmeClientTests
 
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            if (request.Method == HttpMethod.Get && request.RequestUri!.AbsolutePath.StartsWith("/ari/", StringComparison.Ordinal))
+            {
+                RenewalInfoAsked = request.RequestUri.AbsolutePath["/ari/".Length..];
+                return new HttpResponseMessage(HttpStatusCode.OK)
+                {
+                    Content = new StringContent("""{"suggestedWindow":{"start":"2026-12-01T00:00:00Z","end":"2026-12-03T00:00:00Z"}}"""),
+                };
+            }
             if (request.Method == HttpMethod.Get)
             {
                 return new HttpResponseMessage(HttpStatusCode.OK)
                 {
-                    Content = new StringContent("""{"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/new-acct","newOrder":"https://ca.test/new-order"}"""),
+                    Content = new StringContent($$"""{"newNonce":"https://ca.test/nonce","newAccount":"https://ca.test/new-acct","newOrder":"https://ca.test/new-order"{{(OffersRenewalInfo ? ",\"renewalInfo\":\"https://ca.test/ari/\"" : "")}}}"""),
                 };
             }
             if (request.Method == HttpMethod.Head)
