@@ -44,6 +44,41 @@ public sealed class ServeWithAcmeTests
     }
 
     [Fact]
+    public async Task StoredCertificatePastTwoThirdsOfItsLife_RenewedAndSwappedUnderAnOpenConnection()
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var stored = Path.Combine(temp.Path, "data", "acme", "due.test");
+        Directory.CreateDirectory(stored);
+        // 70 of its 90 days gone: due for renewal as the server starts.
+        var old = pki.Issue(["due.test"], DateTimeOffset.UtcNow.AddDays(-70), DateTimeOffset.UtcNow.AddDays(20));
+        old.WriteTo(Path.Combine(stored, "fullchain.pem"), Path.Combine(stored, "privkey.pem"));
+        var httpPort = LoopbackPort.Free();
+        await using var pebble = await Pebble.StartAsync(httpPort);
+        await using var server = await TestServer.StartAsync(options =>
+        {
+            options.DataDirectory = Path.Combine(temp.Path, "data");
+            options.Domains = ["due.test"];
+            options.HttpPort = httpPort;
+            options.AcmeDirectory = pebble.DirectoryUrl.ToString();
+            options.AcmeCa = pebble.TlsRootPath;
+        });
+        await using var client = await WssClient.ConnectAsync(new Uri(server.Url()), new WssClientOptions { DangerousAcceptAnyServerCertificate = true, ServerName = "due.test" });
+
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(45);
+        X509Certificate2 served;
+        while ((served = await OpenSsl.ServedCertificateAsync(server.Port, "due.test")).SerialNumber == old.Serial)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "not renewed:\n" + string.Join('\n', server.Log.Lines));
+            await Task.Delay(250);
+        }
+        await client.SendTextAsync("across the renewal");
+
+        Assert.Equal("across the renewal", (await client.ReceiveAsync()).Text);
+        Assert.DoesNotContain("Test Intermediate CA", served.Issuer);
+    }
+
+    [Fact]
     public async Task DomainWithoutHttpPort_IssuedOverTlsAlpn01OnTheTlsPort()
     {
         var tlsPort = LoopbackPort.Free();
