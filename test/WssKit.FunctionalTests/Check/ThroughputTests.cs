@@ -17,9 +17,10 @@ public sealed class ThroughputTests
         var script = $"""
             ip link set lo up && {limit}
             dotnet {Repository.WssDll} serve --listen 127.0.0.1:8443 --data-dir {data.Path} > {data.Path}/serve.log 2>&1 &
+            server=$!
             for i in $(seq 100); do ss -ltn | grep -q 127.0.0.1:8443 && break; sleep 0.2; done
             dotnet {Repository.WssDll} check wss://127.0.0.1:8443/echo --ca {data.Path}/dev-ca.pem --throughput --json
-            status=$?; kill %1; exit $status
+            status=$?; kill $server; wait $server; exit $status
             """;
 
         var result = await Tool.RunAsync("unshare", ["-n", "sh", "-c", script], TimeSpan.FromSeconds(60));
