@@ -22,10 +22,13 @@ internal sealed class CheckContext(Uri target, CheckOptions options, IProgress<s
     /// <summary>Whether the data stage found that the endpoint sends messages back.</summary>
     public bool Echoes { get; set; }
 
+    /// <summary>The Origin a page on the site would send: the one given, else the URL's own.</summary>
+    public string Origin => Options.Origin ?? $"{(Secure ? "https" : "http")}://{Target.Authority}";
+
     /// <summary>Options for the check's extra connections (idle, throughput): as a page on the site would open them.</summary>
     public Client.WssClientOptions ExtraConnectionOptions => new()
     {
-        Origin = Options.Origin ?? $"{(Secure ? "https" : "http")}://{Target.Authority}",
+        Origin = Origin,
         Headers = Options.Headers,
         Subprotocols = Options.Subprotocols,
         UseEnvironmentProxy = false,

@@ -27,7 +27,7 @@ internal static class PlainWsProbe
             using var socket = new Socket(check.Address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             await socket.ConnectAsync(new IPEndPoint(check.Address, 80), limit.Token);
             await using var stream = new NetworkStream(socket, ownsSocket: false);
-            await UpgradeHandshake.SendRequestAsync(stream, plain, new WssClientOptions { Origin = check.ExtraConnectionOptions.Origin, Compression = false }, HandshakeKeys.NewKey(), limit.Token);
+            await UpgradeHandshake.SendRequestAsync(stream, plain, new WssClientOptions { Origin = check.Origin, Compression = false }, HandshakeKeys.NewKey(), limit.Token);
             var head = await UpgradeHandshake.ReadHeadAsync(stream, limit.Token);
             stage.Add("plain ws:// on port 80", $"{head.Status} {head.Reason}");
             if (head.Status == 101)

@@ -39,7 +39,7 @@ internal static class ProxyProbe
                 }
             }
             var key = HandshakeKeys.NewKey();
-            var options = new WssClientOptions { Origin = check.Options.Origin ?? $"{(check.Secure ? "https" : "http")}://{check.Target.Authority}", Headers = check.Options.Headers, Compression = false };
+            var options = new WssClientOptions { Origin = check.Origin, Headers = check.Options.Headers, Compression = false };
             await UpgradeHandshake.SendRequestAsync(stream, check.Target, options, key, limit.Token);
             var head = await UpgradeHandshake.ReadHeadAsync(stream, limit.Token);
             stage.Add("upgrade", $"{head.Status} {head.Reason}");

@@ -22,7 +22,7 @@ internal static class UpgradeProbe
     {
         check.Report("upgrade");
         var stage = new StageRecorder("upgrade");
-        var origin = check.Options.Origin ?? $"{(check.Secure ? "https" : "http")}://{check.Target.Authority}";
+        var origin = check.Origin;
         var options = new WssClientOptions
         {
             Headers = check.Options.Headers,
