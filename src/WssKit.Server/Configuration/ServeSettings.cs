@@ -196,6 +196,12 @@ public static class ServeSettings
         },
         new()
         {
+            Key = "tlsEngine", ValueName = "ENGINE",
+            Help = "TLS implementation: openssl (OpenSSL 3 driven directly: less memory per connection, faster; Linux) or dotnet (.NET's SslStream)",
+            Apply = (s, o, i) => o.TlsEngine = ParseTlsEngine(s, i), Show = o => o.TlsEngine.ToString().ToLowerInvariant(),
+        },
+        new()
+        {
             Key = "hstsMaxAge", ValueName = "DURATION", Help = "max-age of the Strict-Transport-Security header on HTTPS responses (0: not sent)",
             Apply = (s, o, i) => o.HstsMaxAge = ParseDuration(s, i), Show = o => Units.FormatDuration(o.HstsMaxAge),
         },
@@ -299,6 +305,13 @@ public static class ServeSettings
         "critical" => LogLevel.Critical,
         "none" => LogLevel.None,
         _ => throw setting.Invalid(input, input.Value, "not a log level; use trace, debug, information, warning, error, critical or none"),
+    };
+
+    private static TlsEngine ParseTlsEngine(Setting setting, SettingInput input) => input.Value.ToLowerInvariant() switch
+    {
+        "openssl" => TlsEngine.OpenSsl,
+        "dotnet" => TlsEngine.DotNet,
+        _ => throw setting.Invalid(input, input.Value, "not a TLS engine; use openssl or dotnet"),
     };
 
     private static LogFormat ParseLogFormat(Setting setting, SettingInput input) => input.Value.ToLowerInvariant() switch

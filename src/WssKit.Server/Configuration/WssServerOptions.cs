@@ -102,6 +102,12 @@ public sealed class WssServerOptions
     /// <summary>On shutdown, how long clients get to answer the close (1001) before connections are cut. Default 10 s.</summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Which TLS implementation serves the TLS port. Default OpenSSL 3 driven directly where it can be loaded (Linux);
+    /// .NET's SslStream elsewhere, and for certificates whose key cannot be handed to OpenSSL.
+    /// </summary>
+    public TlsEngine TlsEngine { get; set; } = TlsEngine.OpenSsl;
+
     /// <summary>The max-age of the Strict-Transport-Security header on HTTPS responses (not sent for loopback hosts). Zero turns it off. Default 365 days.</summary>
     public TimeSpan HstsMaxAge { get; set; } = TimeSpan.FromDays(365);
 
@@ -123,6 +129,15 @@ public enum LogFormat
     Text,
     /// <summary>One JSON object per line, for log collectors.</summary>
     Json,
+}
+
+/// <summary>The TLS implementation of the TLS port.</summary>
+public enum TlsEngine
+{
+    /// <summary>OpenSSL 3 through WssKit's own TLS layer (Linux).</summary>
+    OpenSsl,
+    /// <summary>.NET's SslStream, through Kestrel's HTTPS middleware.</summary>
+    DotNet,
 }
 
 /// <summary>Host names served with their own certificate.</summary>

@@ -19,6 +19,7 @@ using WssKit.Server.Http;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
 using WssKit.Server.Tls;
+using WssKit.Server.Tls.Native;
 using WssKit.Server.WebSockets;
 
 namespace WssKit.Server.Hosting;
@@ -93,6 +94,9 @@ public sealed class WssServer : IAsyncDisposable
                 {
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
                     listen.Use(next => new PlaintextOnTlsPort(next, options.HandshakeTimeout, metrics, validations, connectionLogger).OnConnectionAsync);
+                    // OpenSSL driven directly takes the connections it can; the rest go on to Kestrel's HTTPS.
+                    var native = new NativeTlsLayer(certificates.Certificates, options.HandshakeTimeout, metrics, connectionLogger);
+                    listen.Use(native.Before);
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = context => ValueTask.FromResult(
@@ -101,6 +105,7 @@ public sealed class WssServer : IAsyncDisposable
                                 : certificates.Certificates.Select(context.ClientHelloInfo.ServerName)),
                         HandshakeTimeout = options.HandshakeTimeout,
                     });
+                    listen.Use(native.After);
                 });
             }
             foreach (var address in PlainAddresses(options, tlsAddresses))

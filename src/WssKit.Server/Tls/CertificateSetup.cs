@@ -45,7 +45,7 @@ internal static class CertificateSetup
             siteSlots.Add((slot, [.. hosts]));
         }
         var developmentCa = authority is null ? null : new DevelopmentCaInfo(authority.CertificatePath, authority.Created, authority.Certificate.Subject);
-        return new Loaded(new ServedCertificates(defaultSlot, siteSlots), sites, developmentCa, (defaultSource as AcmeSource)?.Store);
+        return new Loaded(new ServedCertificates(defaultSlot, siteSlots, native: options.TlsEngine == TlsEngine.OpenSsl && Native.LibSsl.IsAvailable), sites, developmentCa, (defaultSource as AcmeSource)?.Store);
     }
 
     private static (ICertificateSource Source, DevelopmentAuthority? Authority) DefaultSource(WssServerOptions options, TimeProvider time)

@@ -20,9 +20,12 @@ internal sealed class TlsFailureCounter(ServerMetrics metrics) : ILoggerProvider
     }
 
     /// <summary>The reason for a handshake failure, from the exception chain's messages.</summary>
-    internal static string Classify(Exception? exception)
+    internal static string Classify(Exception? exception) => Classify(string.Join(" | ", Chain(exception).Select(e => e.Message)));
+
+    /// <summary>The reason for a handshake failure, from OpenSSL's or .NET's description of it.</summary>
+    internal static string Classify(string description)
     {
-        var text = string.Join(" | ", Chain(exception).Select(e => e.Message)).ToLowerInvariant();
+        var text = description.ToLowerInvariant();
         return text switch
         {
             _ when text.Contains("unknown ca") || text.Contains("bad certificate") || text.Contains("certificate unknown")

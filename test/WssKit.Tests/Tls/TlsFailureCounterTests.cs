@@ -45,6 +45,6 @@ public sealed class TlsFailureCounterTests
     [Fact]
     public void Classify_NoException_Other()
     {
-        Assert.Equal("other", TlsFailureCounter.Classify(null));
+        Assert.Equal("other", TlsFailureCounter.Classify((Exception?)null));
     }
 }

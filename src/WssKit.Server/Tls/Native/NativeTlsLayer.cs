@@ -1,0 +1,76 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
+using Microsoft.Extensions.Logging;
+using WssKit.Certificates.Acme;
+using WssKit.Server.Logging;
+using WssKit.Server.Metrics;
+
+namespace WssKit.Server.Tls.Native;
+
+/// <summary>
+/// Kestrel connection middleware that secures the TLS port with OpenSSL directly (<see cref="NativeTlsConnection"/>)
+/// in place of Kestrel's HTTPS middleware and SslStream, then hands the decrypted connection to Kestrel's HTTP layer.
+/// Connections it does not take (ACME TLS-ALPN-01 validations, a certificate OpenSSL could not be given) go on to
+/// Kestrel's HTTPS middleware as before.
+/// </summary>
+internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan handshakeTimeout, ServerMetrics metrics, ILogger logger)
+{
+    private ConnectionDelegate? _http;
+
+    /// <summary>Placed before Kestrel's HTTPS middleware: takes the connection, or passes it on to <paramref name="https"/>.</summary>
+    public ConnectionDelegate Before(ConnectionDelegate https)
+        => context => context.Items.ContainsKey(TlsAlpn01Challenges.Protocol) || certificates.NativeFor(null) is null || _http is null
+            ? https(context)
+            : RunAsync(context, _http);
+
+    /// <summary>Placed after Kestrel's HTTPS middleware: remembers the HTTP layer that connections secured here go to.</summary>
+    public ConnectionDelegate After(ConnectionDelegate http) => _http = http;
+
+    private async Task RunAsync(ConnectionContext context, ConnectionDelegate http)
+    {
+        var pool = context.Features.Get<IMemoryPoolFeature>()?.MemoryPool ?? MemoryPool<byte>.Shared;
+        var transport = context.Transport;
+        var defaultContext = certificates.NativeFor(null)!;
+        await using var tls = new NativeTlsConnection(transport, defaultContext, name => certificates.NativeFor(name) ?? defaultContext, pool);
+        string? failure;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
+        {
+            timeout.CancelAfter(handshakeTimeout);
+            try
+            {
+                failure = await tls.HandshakeAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                failure = "timeout";
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException)
+            {
+                failure = $"connection reset: {e.Message}";
+            }
+        }
+        if (failure is not null)
+        {
+            metrics.HandshakeFailed("tls", failure == "timeout" ? "timeout" : TlsFailureCounter.Classify(failure));
+            Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", failure);
+            return;
+        }
+        var features = new NativeTlsFeatures(tls.Session!, tls.ServerName);
+        context.Features.Set<ITlsConnectionFeature>(features);
+        context.Features.Set<ITlsApplicationProtocolFeature>(features);
+        context.Features.Set<ITlsHandshakeFeature>(features);
+        tls.Start();
+        context.Transport = tls;
+        try
+        {
+            await http(context);
+        }
+        finally
+        {
+            context.Transport = transport;
+        }
+    }
+}
