@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of WssKit. First installs what the tests need and says what it could not install:
-#   Debian packages (apt-get, when missing): openssl, ca-certificates, tshark, sslscan, python3-websockets,
+#   Debian packages (apt-get, when missing): openssl, curl, ca-certificates, tshark, sslscan, python3-websockets,
 #     util-linux (unshare, setpriv), iproute2, procps, chromium (the browser peer), libnss3-tools (certutil, which
 #     makes the browser trust a server's development CA), tinyproxy (a forward proxy for the client's CONNECT
 #     tunnel), nginx (a reverse proxy in front of other WebSocket servers), iptables (a firewall that drops packets,
@@ -13,7 +13,7 @@ cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 declare -A package_of=(
-  [openssl]=openssl [update-ca-certificates]=ca-certificates [tshark]=tshark [sslscan]=sslscan
+  [openssl]=openssl [curl]=curl [update-ca-certificates]=ca-certificates [tshark]=tshark [sslscan]=sslscan
   [unshare]=util-linux [setpriv]=util-linux [ip]=iproute2 [ss]=iproute2 [pkill]=procps
   [chromium]=chromium [certutil]=libnss3-tools [tinyproxy]=tinyproxy [nginx]=nginx [script]=bsdutils [iptables]=iptables [pebble]=pebble [pebble-challtestsrv]=pebble
 )
@@ -35,7 +35,7 @@ if ! (cd test/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null);
 fi
 
 still=()
-for command in openssl tshark sslscan node unshare setpriv update-ca-certificates chromium certutil tinyproxy nginx script iptables pebble pebble-challtestsrv; do
+for command in openssl curl tshark sslscan node unshare setpriv update-ca-certificates chromium certutil tinyproxy nginx script iptables pebble pebble-challtestsrv; do
   command -v "$command" >/dev/null 2>&1 || still+=("$command")
 done
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || still+=("python3-websockets")

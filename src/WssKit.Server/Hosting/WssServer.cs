@@ -67,6 +67,17 @@ public sealed class WssServer : IAsyncDisposable
         var metrics = new ServerMetrics();
         var warnings = new List<string>();
         var tlsAddresses = TlsAddresses(options, warnings);
+        if (options.TlsEngine == TlsEngine.OpenSsl && OperatingSystem.IsLinux())
+        {
+            if (!LibSsl.IsAvailable)
+            {
+                warnings.Add("OpenSSL 3 (libssl.so.3) could not be loaded: TLS is served by .NET's SslStream instead (install libssl3, or pass --tls-engine dotnet to silence this)");
+            }
+            else if (certificates.Certificates.NativeProblem is { } problem)
+            {
+                warnings.Add($"TLS is served by .NET's SslStream instead of OpenSSL, because of the certificate of {problem}");
+            }
+        }
 
         // Nothing is served from disk: the content root is the tool's own folder, so a working directory that is
         // gone or unreadable (a service's) does not matter.

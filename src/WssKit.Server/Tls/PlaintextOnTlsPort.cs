@@ -39,6 +39,12 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
                 metrics.HandshakeFailed("tls", "timeout");
                 return;
             }
+            catch (IOException)
+            {
+                // Reset by the client before its first bytes were read (ConnectionResetException is an IOException).
+                metrics.HandshakeFailed("tls", "client-closed");
+                return;
+            }
         }
         var buffer = read.Buffer;
         if (buffer.IsEmpty)

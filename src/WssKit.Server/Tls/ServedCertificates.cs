@@ -56,8 +56,24 @@ internal sealed class ServedCertificates
     /// </summary>
     public NativeTlsContext? NativeFor(string? serverName) => SiteFor(serverName).Native;
 
+    /// <summary>Whether every site has an OpenSSL context: only then does the native TLS layer take connections.</summary>
+    public bool AllNative
+    {
+        get
+        {
+            foreach (var site in _sites)
+            {
+                if (site.Native is null)
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
     /// <summary>Why a site's certificate is not served by the native TLS layer, for the first such site; null if none.</summary>
-    public string? NativeProblem => _sites.Select(site => site.NativeProblem).FirstOrDefault(problem => problem is not null);
+    public string? NativeProblem => _sites.Select(site => site.NativeProblem is null ? null : $"{site.Slot.Name}: {site.NativeProblem}").FirstOrDefault(problem => problem is not null);
 
     /// <summary>The slot that serves <paramref name="serverName"/>.</summary>
     public CertificateSlot SlotFor(string? serverName) => SiteFor(serverName).Slot;

@@ -16,12 +16,13 @@ public sealed class PeerProcess : IAsyncDisposable
     private readonly Channel<JsonElement> _events = Channel.CreateUnbounded<JsonElement>();
     private readonly List<string> _transcript = [];
     private readonly Task _reader;
+    private readonly Task _errorReader;
 
     private PeerProcess(Process process)
     {
         _process = process;
         _reader = Task.Run(ReadAsync);
-        _ = Task.Run(async () =>
+        _errorReader = Task.Run(async () =>
         {
             while (await process.StandardError.ReadLineAsync() is { } line)
             {
@@ -137,6 +138,8 @@ public sealed class PeerProcess : IAsyncDisposable
         try
         {
             await _process.WaitForExitAsync(limit.Token);
+            // Its last lines are still being read when it exits: the transcript is whole only once both streams end.
+            await Task.WhenAll(_reader, _errorReader).WaitAsync(limit.Token);
         }
         catch (OperationCanceledException)
         {

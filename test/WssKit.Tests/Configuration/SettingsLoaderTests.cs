@@ -312,6 +312,26 @@ public sealed class SettingsLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Load_TlsEngine_DefaultsToOpenSslAndAcceptsDotnetFromTheEnvironment()
+    {
+        Assert.Equal(TlsEngine.OpenSsl, Load().Options.TlsEngine);
+
+        _environment["WSS_TLS_ENGINE"] = "DotNet";
+
+        Assert.Equal(TlsEngine.DotNet, Load().Options.TlsEngine);
+    }
+
+    [Fact]
+    public void Load_UnknownTlsEngine_NamesTheChoices()
+    {
+        _flags["tlsEngine"] = ["schannel"];
+
+        var exception = LoadFails();
+
+        Assert.Equal("tlsEngine (--tls-engine, WSS_TLS_ENGINE) = 'schannel' from --tls-engine: not a TLS engine; use openssl or dotnet", exception.Message);
+    }
+
+    [Fact]
     public void Load_MissingExplicitConfigFile_IsAnErrorNamingTheFileAndTheSettings()
     {
         var exception = LoadFails("missing.json");

@@ -40,16 +40,13 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private Task? _reading;
     private Task? _writing;
 
-    public NativeTlsConnection(IDuplexPipe transport, NativeTlsContext defaultContext, Func<string?, NativeTlsContext> contextFor, MemoryPool<byte> pool)
+    public NativeTlsConnection(IDuplexPipe transport, NativeTlsContext defaultContext, Func<string?, NativeTlsContext> contextFor)
     {
         _transport = transport;
         _contextFor = contextFor;
         _context = defaultContext;
-        // Inline schedulers: a decrypted read reaches the WebSocket engine, and its replies the encryption, on the
-        // socket's own thread, as with Kestrel's inline socket scheduling. The output pipe pauses its writer at
-        // 64 KiB so that a peer that stops reading fills the engine's bounded outgoing buffer, not this pipe.
-        _decrypted = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, useSynchronizationContext: false));
-        _plaintextOut = new Pipe(new PipeOptions(pool, PipeScheduler.Inline, PipeScheduler.Inline, pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, useSynchronizationContext: false));
+        _decrypted = new Pipe(DecryptedOptions);
+        _plaintextOut = new Pipe(PlaintextOptions);
         _ssl = LibSsl.SslNew(defaultContext);
         if (_ssl == 0)
         {
@@ -62,6 +59,20 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         LibSsl.SslSetBio(_ssl, bio, bio); // the SSL owns the BIO
         LibSsl.SslSetAcceptState(_ssl);
     }
+
+    // A TLS record carries up to 16 KiB: segments of that size let one SSL_read fill one segment with a whole record
+    // and one SSL_write turn a segment into one full record (Kestrel's 4 KiB blocks would make four records of it).
+    // The pipes return their segments when empty, so an idle connection holds none. Inline schedulers: a decrypted
+    // read reaches the WebSocket engine, and its replies the encryption, on the socket's own thread, as with
+    // Kestrel's inline socket scheduling. The output pipe pauses its writer at 64 KiB so that a peer that stops
+    // reading fills the engine's bounded outgoing buffer, not this pipe.
+    private const int RecordSize = 16 * 1024;
+
+    private static readonly PipeOptions DecryptedOptions = new(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
+        pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);
+
+    private static readonly PipeOptions PlaintextOptions = new(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
+        pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);
 
     /// <summary>The decrypted input, for the application.</summary>
     public PipeReader Input => _decrypted.Reader;
@@ -186,11 +197,13 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>Decrypts every whole record available into <paramref name="decrypted"/>; returns why it stopped.</summary>
     private unsafe int Decrypt(PipeWriter decrypted, out string? problem)
     {
+        // OpenSSL's error queue must be empty before a call whose failure is examined; it only fills on failures,
+        // which end the connection, so once per pass is enough (clearing it costs a thread-local lookup).
+        LibSsl.ErrorClear();
         while (true)
         {
             var span = decrypted.GetSpan();
             int count;
-            LibSsl.ErrorClear();
             fixed (byte* target = span)
             {
                 count = LibSsl.SslRead(_ssl, target, span.Length);
@@ -228,6 +241,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                         _unflushed += _side.Length;
                         _side.Release();
                     }
+                    LibSsl.ErrorClear();
                     foreach (var segment in buffer)
                     {
                         if (!Encrypt(segment.Span, out problem))
@@ -278,7 +292,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         {
             return true;
         }
-        LibSsl.ErrorClear();
         int written;
         fixed (byte* source = plaintext)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,7 +21,7 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
 
     /// <summary>Placed before Kestrel's HTTPS middleware: takes the connection, or passes it on to <paramref name="https"/>.</summary>
     public ConnectionDelegate Before(ConnectionDelegate https)
-        => context => context.Items.ContainsKey(TlsAlpn01Challenges.Protocol) || certificates.NativeFor(null) is null || _http is null
+        => context => context.Items.ContainsKey(TlsAlpn01Challenges.Protocol) || !certificates.AllNative || _http is null
             ? https(context)
             : RunAsync(context, _http);
 
@@ -31,10 +30,9 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
 
     private async Task RunAsync(ConnectionContext context, ConnectionDelegate http)
     {
-        var pool = context.Features.Get<IMemoryPoolFeature>()?.MemoryPool ?? MemoryPool<byte>.Shared;
         var transport = context.Transport;
         var defaultContext = certificates.NativeFor(null)!;
-        await using var tls = new NativeTlsConnection(transport, defaultContext, name => certificates.NativeFor(name) ?? defaultContext, pool);
+        await using var tls = new NativeTlsConnection(transport, defaultContext, name => certificates.NativeFor(name) ?? defaultContext);
         string? failure;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
         {
@@ -45,7 +43,8 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
             }
             catch (OperationCanceledException)
             {
-                failure = "timeout";
+                // Either the handshake timeout, or Kestrel aborting a connection whose client went away.
+                failure = context.ConnectionClosed.IsCancellationRequested ? "connection reset: the client closed the connection" : "timeout";
             }
             catch (Exception e) when (e is IOException or InvalidOperationException)
             {

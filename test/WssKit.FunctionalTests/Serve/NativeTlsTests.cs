@@ -1,0 +1,504 @@
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using WssKit.FunctionalTests.Infrastructure;
+using WssKit.Server.Configuration;
+
+namespace WssKit.FunctionalTests.Serve;
+
+/// <summary>
+/// The native TLS layer (OpenSSL 3 driven directly under Kestrel) against peers we did not write: both engines echo
+/// the same, TLS 1.2 clients get a forward-secret AEAD suite, sessions resume from a ticket, renegotiation is refused
+/// without harm to others, a TLS 1.3 KeyUpdate is followed, records cut into one-byte segments are reassembled, a
+/// request that arrives with the client's Finished is kept, half-finished handshakes are counted and cut off, and
+/// closes end with close_notify. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
+/// (it is the default engine).
+/// </summary>
+public sealed class NativeTlsTests
+{
+    private const string HealthRequest = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+    [Theory]
+    [InlineData(TlsEngine.OpenSsl)]
+    [InlineData(TlsEngine.DotNet)]
+    public async Task Echo_EitherEngine_TextAndOneMebibyteBinaryByteForByteOverTls13(TlsEngine engine)
+    {
+        await using var server = await TestServer.StartAsync(options => (options.TlsEngine, options.MaxMessageSize) = (engine, 4 << 20));
+        await using var node = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
+        await node.WaitForAsync("open");
+
+        Assert.Equal("before the big one", await node.EchoAsync("before the big one"));
+        await node.SendAsync("sendbin 1048576");
+        var sent = await node.WaitForAsync("sent");
+        var echoed = await node.WaitForAsync("message", TimeSpan.FromSeconds(30));
+        Assert.True(echoed.GetProperty("binary").GetBoolean());
+        Assert.Equal(1 << 20, echoed.GetProperty("length").GetInt32());
+        Assert.Equal(sent.GetProperty("sha256").GetString(), echoed.GetProperty("sha256").GetString());
+        Assert.Equal("after the big one", await node.EchoAsync("after the big one"));
+
+        var handshake = await OpenSsl.SClientAsync(server.Port, "localhost", ["-brief", "-CAfile", server.CaPath, "-verify_return_error"]);
+        Assert.True(handshake.ExitCode == 0, handshake.All);
+        Assert.Contains("Protocol version: TLSv1.3", handshake.All);
+        Assert.Equal(engine == TlsEngine.DotNet, SslStreamServed(server));
+
+        await node.SendAsync("close 1000 done");
+        Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
+    }
+
+    [Theory]
+    [InlineData(false, "ECDSA")]
+    [InlineData(true, "RSA")]
+    public async Task Tls12Client_NativeEngine_EcdheAeadSuiteAndHttp11HealthCheck(bool rsa, string keyKind)
+    {
+        using var temp = new TempDirectory();
+        var pki = new TestPki(temp.Path);
+        var (cert, key) = pki.Issue(["localhost", "127.0.0.1"], rsa: rsa).WriteFiles();
+        await using var server = await TestServer.StartAsync(options => (options.Cert, options.Key) = (cert, key));
+
+        // -ign_eof: s_client keeps reading after its input ends, until the server closes (Connection: close).
+        var result = await Tool.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{server.Port}", "-servername", "localhost", "-tls1_2", "-alpn", "http/1.1",
+             "-CAfile", pki.RootPath, "-verify_return_error", "-ign_eof"],
+            TimeSpan.FromSeconds(20), input: HealthRequest);
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.Matches($@"New, TLSv1\.2, Cipher is ECDHE-{keyKind}-(AES(128|256)-GCM-SHA(256|384)|CHACHA20-POLY1305)\b", result.Output);
+        Assert.Contains("ALPN protocol: http/1.1", result.Output);
+        Assert.Contains("HTTP/1.1 200 OK", result.Output);
+        Assert.Contains("\"status\":\"ok\"", result.Output);
+
+        // HTTP/2 refuses TLS below 1.2: it only works if the layer reports the version it negotiated.
+        var h2 = await Tool.RunAsync("curl",
+            ["-sS", "-o", "/dev/null", "-w", "%{http_version} %{http_code}", "--tlsv1.2", "--tls-max", "1.2", "--http2", "--cacert", pki.RootPath,
+             "--resolve", $"localhost:{server.Port}:127.0.0.1", $"https://localhost:{server.Port}/healthz"],
+            TimeSpan.FromSeconds(20));
+        Assert.True(h2.ExitCode == 0, h2.All);
+        Assert.Equal("2 200", h2.Output);
+        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+    }
+
+    [Theory]
+    [InlineData("-tls1_3")]
+    [InlineData("-tls1_2")]
+    public async Task SessionResumption_NativeEngine_SecondConnectionReusesTheTicketAndIsServed(string protocol)
+    {
+        await using var server = await TestServer.StartAsync();
+        using var temp = new TempDirectory();
+        var session = temp.File("session.pem");
+
+        // The TLS 1.3 ticket comes after the handshake: -ign_eof makes s_client read on until the server closes.
+        var first = await HealthOverSClientAsync(server.Port, protocol, "-sess_out", session);
+        var second = await HealthOverSClientAsync(server.Port, protocol, "-sess_in", session);
+
+        Assert.Matches(@"New, TLSv1\.[23], Cipher is ", first.Output);
+        Assert.Contains("HTTP/1.1 200 OK", first.Output);
+        if (protocol == "-tls1_3")
+        {
+            // One ticket per connection, by design: enough for a client that reconnects.
+            Assert.Equal(1, Regex.Count(first.Output, "Post-Handshake New Session Ticket arrived"));
+        }
+        Assert.Matches(@"Reused, TLSv1\.[23], Cipher is ", second.Output);
+        Assert.Contains("HTTP/1.1 200 OK", second.Output);
+        Assert.Contains("\"status\":\"ok\"", second.Output);
+    }
+
+    [Fact]
+    public async Task Renegotiation_Tls12ClientAsks_RefusedWithNoRenegotiationAndOthersServed()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var bystander = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
+        await bystander.WaitForAsync("open");
+
+        await using (var client = PeerProcess.Start("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{server.Port}", "-servername", "localhost", "-tls1_2", "-msg"]))
+        {
+            await WaitForTranscriptAsync(client, "Cipher is ECDHE-");
+            await client.SendAsync("R");
+            // Refused, the client gives up on its renegotiation and exits: within seconds, not at a timeout.
+            await client.WaitForExitAsync(TimeSpan.FromSeconds(10));
+            var transcript = client.Transcript;
+            Assert.Contains("RENEGOTIATING", transcript);
+            Assert.Contains("Alert [length 0002], warning no_renegotiation", transcript);
+            Assert.Equal(1, Regex.Count(transcript, @"<<< TLS 1\.2, Handshake \[length [0-9a-f]+\], ServerHello\b"));
+            Assert.Equal(1, Regex.Count(transcript, @"<<< TLS 1\.2, Handshake \[length [0-9a-f]+\], Certificate\b"));
+        }
+
+        Assert.Equal("still served", await bystander.EchoAsync("still served"));
+        await using var fresh = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
+        await fresh.WaitForAsync("open");
+        Assert.Equal("new connection after the refusal", await fresh.EchoAsync("new connection after the refusal"));
+    }
+
+    [Fact]
+    public async Task KeyUpdate_Tls13ClientRequestsIt_ServerAnswersWithItsOwnAndKeepsServing()
+    {
+        await using var server = await TestServer.StartAsync();
+        await using var client = PeerProcess.Start("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{server.Port}", "-servername", "localhost", "-tls1_3", "-alpn", "http/1.1", "-msg"]);
+        await WaitForTranscriptAsync(client, "New, TLSv1.3, Cipher is ");
+
+        // "K": a KeyUpdate that asks the server to update its keys too. The server's own KeyUpdate is due before its next
+        // application data (RFC 8446 4.6.3; OpenSSL sends it with that data), so the response must come after one,
+        // under the server's new keys, while the server reads under the client's new ones.
+        await client.SendAsync("K");
+        await WaitForTranscriptAsync(client, ">>> TLS 1.3, Handshake [length 0005], KeyUpdate");
+        await client.SendAsync("GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r"); // the line's \n ends the request
+
+        await client.WaitForExitAsync(TimeSpan.FromSeconds(10)); // s_client exits when the server closes
+        var transcript = client.Transcript;
+        var answered = transcript.IndexOf("<<< TLS 1.3, Handshake [length 0005], KeyUpdate", StringComparison.Ordinal);
+        var response = transcript.IndexOf("HTTP/1.1 200 OK", StringComparison.Ordinal);
+        Assert.True(answered >= 0 && response > answered, "no KeyUpdate from the server before its response:\n" + transcript);
+        Assert.Contains("\"status\":\"ok\"", transcript);
+        Assert.True(transcript.Contains("<<< TLS 1.3, Alert [length 0002], warning close_notify", StringComparison.Ordinal), "no close_notify:\n" + transcript + "\nserver:\n" + server.Log);
+        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+    }
+
+    [Fact]
+    public async Task Fragmented_ClientSendsEveryByteInItsOwnSegment_HandshakeAndRequestStillServed()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync("127.0.0.1", server.Port);
+        await using var tls = new SslStream(new OneByteAtATime(new NetworkStream(socket, ownsSocket: false)));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // Records arrive cut anywhere: in their headers, their bodies, across the handshake and the request.
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+        }, limit.Token);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes(HealthRequest), limit.Token);
+        using var response = new MemoryStream();
+        await tls.CopyToAsync(response, limit.Token);
+
+        var text = Encoding.UTF8.GetString(response.ToArray());
+        Assert.StartsWith("HTTP/1.1 200 OK", text);
+        Assert.Contains("\"status\":\"ok\"", text);
+        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+    }
+
+    [Fact]
+    public async Task Coalesced_ClientFinishedAndRequestInOneSegment_RequestNotLostAfterTheHandshake()
+    {
+        await using var server = await TestServer.StartAsync();
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync("127.0.0.1", server.Port);
+        var wire = new HeldAfterFirstWrite(new NetworkStream(socket, ownsSocket: false));
+        await using var tls = new SslStream(wire);
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+
+        // TLS 1.3: the client's last handshake flight needs no answer, so its Finished and its first request can
+        // leave together, and the handshake must take only its own bytes of what arrived.
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
+        }, limit.Token);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes(HealthRequest), limit.Token);
+        await wire.ReleaseAsync(limit.Token);
+        using var response = new MemoryStream();
+        await tls.CopyToAsync(response, limit.Token);
+
+        var text = Encoding.UTF8.GetString(response.ToArray());
+        Assert.StartsWith("HTTP/1.1 200 OK", text);
+        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+    }
+
+    [Theory]
+    [InlineData(TlsEngine.OpenSsl, false)]
+    [InlineData(TlsEngine.OpenSsl, true)]
+    [InlineData(TlsEngine.DotNet, false)]
+    [InlineData(TlsEngine.DotNet, true)]
+    public async Task HalfAClientHello_ClientCloses_CountedAsClientClosed(TlsEngine engine, bool reset)
+    {
+        await using var server = await TestServer.StartAsync(options => options.TlsEngine = engine);
+
+        using (var socket = await SendHalfClientHelloAsync(server.Port))
+        {
+            if (reset)
+            {
+                socket.LingerState = new LingerOption(true, 0); // close with RST rather than FIN
+            }
+            socket.Close();
+        }
+
+        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}", 1);
+        Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}"));
+        Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"other\"}"));
+    }
+
+    [Theory]
+    [InlineData(TlsEngine.OpenSsl)]
+    [InlineData(TlsEngine.DotNet)]
+    public async Task HalfAClientHello_ClientGoesSilent_CutOffAfterTheHandshakeTimeoutAndCounted(TlsEngine engine)
+    {
+        await using var server = await TestServer.StartAsync(options => (options.TlsEngine, options.HandshakeTimeout) = (engine, TimeSpan.FromSeconds(1)));
+
+        using var socket = await SendHalfClientHelloAsync(server.Port);
+        var stopwatch = Stopwatch.StartNew();
+        var received = await ReadUntilClosedAsync(socket, TimeSpan.FromSeconds(10));
+
+        Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(5));
+        Assert.Equal(0, received); // no alert for a client that never finished its hello, just the close
+        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
+        Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}"));
+    }
+
+    [Theory]
+    [InlineData("client-close", 1000)]
+    [InlineData("server-close", 1002)]
+    public async Task WebSocketClose_NativeEngine_TlsStreamEndsWithCloseNotifyAfterTheCloseFrame(string who, int code)
+    {
+        await using var server = await TestServer.StartAsync();
+
+        var result = await Tool.RunAsync("/usr/bin/python3", ["-c", CloseNotifyProbe, server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), who],
+            TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var outcome = JsonDocument.Parse(result.Output).RootElement;
+        var bytes = Convert.FromHexString(outcome.GetProperty("bytes").GetString()!);
+        Assert.True(bytes.Length >= 4 && bytes[0] == 0x88, $"no close frame before the end of the stream: {result.Output}");
+        Assert.Equal(code, (bytes[2] << 8) | bytes[3]);
+        Assert.Equal(bytes[1] + 2, bytes.Length); // the close frame is the last thing sent
+        Assert.True(outcome.GetProperty("end").GetString() == "close_notify", $"the TLS stream did not end with close_notify: {result.Output}");
+    }
+
+    /// <summary>
+    /// Python's ssl (OpenSSL) as the client, told to treat a TCP close without close_notify as the error it is (Python
+    /// ignores it by default): upgrades /echo, then either sends a close (1000) or an unmasked frame the server must
+    /// refuse with 1002, and reads to the end. Prints what came and how the stream ended.
+    /// </summary>
+    private const string CloseNotifyProbe = """
+        import base64, json, os, socket, ssl, sys
+        port, who = int(sys.argv[1]), sys.argv[2]
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        context.options &= ~ssl.OP_IGNORE_UNEXPECTED_EOF
+        context.set_alpn_protocols(["http/1.1"])
+        sock = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=10), server_hostname="localhost", suppress_ragged_eofs=False)
+        key = base64.b64encode(os.urandom(16)).decode()
+        sock.sendall(("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                      "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key).encode())
+        head = b""
+        while b"\r\n\r\n" not in head:
+            chunk = sock.recv(4096)
+            if not chunk:
+                raise SystemExit("closed during the upgrade: %r" % head)
+            head += chunk
+        if b" 101 " not in head.split(b"\r\n")[0]:
+            raise SystemExit("not upgraded: %r" % head)
+        received = bytearray(head.partition(b"\r\n\r\n")[2])
+        if who == "client-close":
+            mask = os.urandom(4)
+            payload = (1000).to_bytes(2, "big")
+            sock.sendall(bytes([0x88, 0x80 | len(payload)]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
+        else:
+            sock.sendall(bytes([0x81, 0x02]) + b"hi")
+        try:
+            while True:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    end = "close_notify"
+                    break
+                received += chunk
+        except ssl.SSLError as error:
+            end = "no close_notify: " + str(error)
+        except OSError as error:
+            end = "error: " + repr(error)
+        print(json.dumps({"end": end, "bytes": received.hex()}))
+        """;
+
+    /// <summary>
+    /// Kestrel's HTTPS middleware (SslStream) logs every handshake it completes at Debug; connections the native layer
+    /// takes never reach it.
+    /// </summary>
+    private static bool SslStreamServed(TestServer server)
+        => server.Log.Lines.Any(line => line.Contains("HttpsConnectionMiddleware", StringComparison.Ordinal) && line.Contains("established", StringComparison.Ordinal));
+
+    private static Task<ToolResult> HealthOverSClientAsync(int port, string protocol, params string[] extra)
+        => Tool.RunAsync("openssl",
+            ["s_client", "-connect", $"127.0.0.1:{port}", "-servername", "localhost", protocol, "-alpn", "http/1.1", "-ign_eof", .. extra],
+            TimeSpan.FromSeconds(20), input: HealthRequest);
+
+    /// <summary>Connects and sends the first 43 bytes of a ClientHello whose record announces 512: a handshake begun, not finished.</summary>
+    private static async Task<Socket> SendHalfClientHelloAsync(int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync("127.0.0.1", port);
+        byte[] start =
+        [
+            0x16, 0x03, 0x01, 0x02, 0x00, // handshake record, 512 bytes
+            0x01, 0x00, 0x01, 0xFC,       // ClientHello, 508 bytes
+            0x03, 0x03,                   // legacy_version TLS 1.2
+            .. System.Security.Cryptography.RandomNumberGenerator.GetBytes(32),
+        ];
+        await socket.SendAsync(start);
+        return socket;
+    }
+
+    /// <summary>Reads until the server closes (FIN or reset); returns the bytes received.</summary>
+    private static async Task<int> ReadUntilClosedAsync(Socket socket, TimeSpan limit)
+    {
+        var buffer = new byte[4096];
+        var total = 0;
+        using var timeout = new CancellationTokenSource(limit);
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) is var read and > 0)
+            {
+                total += read;
+            }
+        }
+        catch (SocketException)
+        {
+            // A reset is a close too.
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"the server kept the connection open for {limit}");
+        }
+        return total;
+    }
+
+    /// <summary>Writes every byte on its own, a millisecond apart, so that each reaches the server in a segment of its own.</summary>
+    private sealed class OneByteAtATime(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            for (var i = 0; i < buffer.Length; i++)
+            {
+                await inner.WriteAsync(buffer.Slice(i, 1), cancellationToken);
+                await Task.Delay(1, cancellationToken);
+            }
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Sends the first write (the ClientHello) at once and holds every later one until <see cref="ReleaseAsync"/>, which sends them in one go.</summary>
+    private sealed class HeldAfterFirstWrite(Stream inner) : Stream
+    {
+        private readonly MemoryStream _held = new();
+        private bool _first = true;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        {
+            await inner.WriteAsync(_held.ToArray(), cancellationToken);
+            _held.SetLength(0);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => inner.ReadAsync(buffer, cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (_first)
+            {
+                _first = false;
+                await inner.WriteAsync(buffer, cancellationToken);
+                return;
+            }
+            _held.Write(buffer.Span);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
+            => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override void Flush()
+        {
+        }
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _held.Dispose();
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
+
+    private static async Task WaitForMetricAsync(TestServer server, string series, double expected)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        double value;
+        while ((value = await server.MetricAsync(series)) != expected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{series} is {value}, not {expected}, after 10 s:\n{server.Log}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static async Task WaitForTranscriptAsync(PeerProcess peer, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!peer.Transcript.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.True(!peer.HasExited && DateTime.UtcNow < deadline, $"no '{text}' from the peer within 10 s:\n{peer.Transcript}");
+            await Task.Delay(50);
+        }
+    }
+}
