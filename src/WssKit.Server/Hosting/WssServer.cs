@@ -305,6 +305,10 @@ public sealed class WssServer : IAsyncDisposable
         logging.AddFilter("Microsoft", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.Warning);
         // The host logs a failed start with its stack trace; the server reports it as one line instead.
         logging.AddFilter("Microsoft.Extensions.Hosting", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.None);
+        // ASP.NET Core's request logging (request started/finished) is information-level only; while its category is
+        // enabled at all, every request, each WebSocket upgrade included, also gets an Activity and a log scope that
+        // live as long as the WebSocket: memory per idle connection and work per handshake, for nothing.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", options.LogLevel <= LogLevel.Debug ? options.LogLevel : LogLevel.None);
         logging.AddProvider(new TlsFailureCounter(metrics));
         logging.AddFilter<TlsFailureCounter>(TlsFailureCounter.Category, LogLevel.Debug);
         if (environment.ConfigureLogging is not null)

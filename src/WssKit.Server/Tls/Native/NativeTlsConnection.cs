@@ -24,7 +24,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     private readonly Lock _lock = new();
     private readonly IDuplexPipe _transport;
-    private readonly Func<string?, NativeTlsContext> _contextFor;
+    private readonly ServedCertificates _certificates;
     private readonly Pipe _decrypted;
     private readonly Pipe _plaintextOut;
     private GCHandle _self;
@@ -40,10 +40,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private Task? _reading;
     private Task? _writing;
 
-    public NativeTlsConnection(IDuplexPipe transport, NativeTlsContext defaultContext, Func<string?, NativeTlsContext> contextFor)
+    public NativeTlsConnection(IDuplexPipe transport, NativeTlsContext defaultContext, ServedCertificates certificates)
     {
         _transport = transport;
-        _contextFor = contextFor;
+        _certificates = certificates;
         _context = defaultContext;
         _decrypted = new Pipe(DecryptedOptions);
         _plaintextOut = new Pipe(PlaintextOptions);
@@ -347,7 +347,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             var connection = From(LibSsl.SslGetReadBio(ssl));
             var name = LibSsl.SslGetServerName(ssl, 0);
             connection.ServerName = name == 0 ? null : Marshal.PtrToStringUTF8(name);
-            var context = connection._contextFor(connection.ServerName);
+            // A site whose certificate OpenSSL could not take never gets here: the layer then serves every site with SslStream.
+            var context = connection._certificates.NativeFor(connection.ServerName) ?? connection._context;
             if (!ReferenceEquals(context, connection._context))
             {
                 context.AttachTo(ssl);

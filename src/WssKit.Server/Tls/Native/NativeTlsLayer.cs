@@ -31,8 +31,7 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
     private async Task RunAsync(ConnectionContext context, ConnectionDelegate http)
     {
         var transport = context.Transport;
-        var defaultContext = certificates.NativeFor(null)!;
-        await using var tls = new NativeTlsConnection(transport, defaultContext, name => certificates.NativeFor(name) ?? defaultContext);
+        await using var tls = new NativeTlsConnection(transport, certificates.NativeFor(null)!, certificates);
         string? failure;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
         {
