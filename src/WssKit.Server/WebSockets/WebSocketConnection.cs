@@ -27,7 +27,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
     // A peer that does not answer our close frame within this time is cut off.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
-    private readonly HttpContext _context;
+    private readonly Action _abortConnection;
     private readonly PipeReader _input;
     private readonly PipeWriter _output;
     private readonly MessageReader _reader;
@@ -71,10 +71,10 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private long _pingSentAt;
     private int _aborted;
 
-    public WebSocketConnection(HttpContext context, IDuplexPipe transport, string? subProtocol, MessageCompression? compression,
+    public WebSocketConnection(IDuplexPipe transport, IPAddress? remoteAddress, Action abortConnection, string? subProtocol, MessageCompression? compression,
         ConnectionSettings settings, ServerMetrics metrics, KeepAlive clock)
     {
-        _context = context;
+        _abortConnection = abortConnection;
         _input = transport.Input;
         _output = transport.Output;
         _compression = compression;
@@ -83,7 +83,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         _clock = clock;
         _time = clock.Time;
         SubProtocol = subProtocol;
-        RemoteAddress = context.Connection.RemoteIpAddress;
+        RemoteAddress = remoteAddress;
         _reader = new MessageReader(Role.Server, settings.Limits, compression);
         _lastReceived = _lastMessage = _time.GetTimestamp();
     }
@@ -227,7 +227,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
         if (Interlocked.Exchange(ref _aborted, 1) == 0)
         {
             _metrics.ConnectionDropped(reason);
-            _context.Abort();
+            _abortConnection();
         }
     }
 

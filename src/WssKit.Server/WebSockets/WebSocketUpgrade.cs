@@ -10,6 +10,7 @@ using WssKit.Protocol.Handshake;
 using WssKit.Server.Configuration;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
+using WssKit.Server.Tls.Native;
 
 namespace WssKit.Server.WebSockets;
 
@@ -68,39 +69,74 @@ internal sealed class WebSocketUpgrade(
                 await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable, "shutting-down", "the server is shutting down; reconnect in a moment");
                 return;
         }
+        var handedOver = false;
         try
         {
-            await RunAsync(context, handler);
+            handedOver = await AcceptAndRunAsync(context, handler);
         }
         finally
         {
-            registry.Release(client);
+            if (!handedOver)
+            {
+                registry.Release(client);
+            }
         }
     }
 
-    private async Task RunAsync(HttpContext context, IWebSocketHandler handler)
+    /// <summary>
+    /// Answers the handshake and runs the WebSocket: within the request, or, where the connection can be taken over
+    /// (HTTP/1.1 on the native TLS layer), after it, once Kestrel has let go of its per-request state. Returns
+    /// whether it was handed over (then the connection's registration is released when the WebSocket ends).
+    /// </summary>
+    private async Task<bool> AcceptAndRunAsync(HttpContext context, IWebSocketHandler handler)
     {
         var subProtocol = Negotiate(WebSocketRequest.RequestedProtocols(context.Request));
         var compression = options.Compression && PerMessageDeflate.TryAccept(context.Request.Headers.SecWebSocketExtensions, out var deflate)
             ? deflate
             : null;
         var (transport, http2) = await AcceptAsync(context, subProtocol, compression);
-        var connection = new WebSocketConnection(context, transport, subProtocol, compression is null ? null : new MessageCompression(compression, Role.Server), settings, metrics, keepAlive);
+        var session = new Session(context.Request.Path.Value ?? "/", context.Connection.RemoteIpAddress, subProtocol,
+            compression is null ? null : new MessageCompression(compression, Role.Server), handler, http2);
+        if (!http2 && context.Features.Get<IConnectionTakeoverFeature>() is { } takeover)
+        {
+            takeover.ContinueAfterRequest(async (pipes, abort) =>
+            {
+                try
+                {
+                    await RunAsync(session, pipes, abort);
+                }
+                finally
+                {
+                    registry.Release(session.Client);
+                }
+            });
+            return true;
+        }
+        await RunAsync(session, transport, context.Abort);
+        return false;
+    }
+
+    /// <summary>What a WebSocket keeps of its upgrade request.</summary>
+    private sealed record Session(string Path, System.Net.IPAddress? Client, string? SubProtocol, MessageCompression? Compression, IWebSocketHandler Handler, bool Http2);
+
+    private async Task RunAsync(Session session, IDuplexPipe transport, Action abort)
+    {
+        var connection = new WebSocketConnection(transport, session.Client, abort, session.SubProtocol, session.Compression, settings, metrics, keepAlive);
         var time = keepAlive.Time;
         var started = time.GetTimestamp();
-        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        Log.WebSocketOpened(logger, context.Request.Path, client, subProtocol ?? "none");
-        metrics.Upgraded(http2);
+        var client = session.Client?.ToString() ?? "unknown";
+        Log.WebSocketOpened(logger, session.Path, client, session.SubProtocol ?? "none");
+        metrics.Upgraded(session.Http2);
         var registration = registry.Track(connection);
         var code = 1006;
         try
         {
-            code = await connection.RunAsync(handler);
+            code = await connection.RunAsync(session.Handler);
         }
         finally
         {
             registration.Complete(code);
-            Log.WebSocketClosed(logger, context.Request.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
+            Log.WebSocketClosed(logger, session.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
         }
     }
 

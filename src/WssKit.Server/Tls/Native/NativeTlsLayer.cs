@@ -56,19 +56,20 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
             Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", failure);
             return;
         }
-        var features = new NativeTlsFeatures(tls.Session!, tls.ServerName);
-        context.Features.Set<ITlsConnectionFeature>(features);
-        context.Features.Set<ITlsApplicationProtocolFeature>(features);
-        context.Features.Set<ITlsHandshakeFeature>(features);
         tls.Start();
-        context.Transport = tls;
-        try
+        // Kestrel's HTTP layer gets a view of the connection: the same features plus the TLS ones, the decrypted
+        // pipes, and the means for a WebSocket to take the connection over when its upgrade request ends.
+        var view = new HttpConnectionView(context, new DetachablePipe(tls));
+        var features = new NativeTlsFeatures(tls.Session!, tls.ServerName);
+        view.Features.Set<ITlsConnectionFeature>(features);
+        view.Features.Set<ITlsApplicationProtocolFeature>(features);
+        view.Features.Set<ITlsHandshakeFeature>(features);
+        var takeover = new ConnectionTakeover(view, context);
+        view.Features.Set<IConnectionTakeoverFeature>(takeover);
+        await http(view);
+        if (takeover.Continuation is not null)
         {
-            await http(context);
-        }
-        finally
-        {
-            context.Transport = transport;
+            await takeover.RunAsync(tls);
         }
     }
 }
