@@ -111,7 +111,7 @@ public sealed class WssServer : IAsyncDisposable
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
                         OnConnection = context => ValueTask.FromResult(
-                            context.Connection.Items.ContainsKey(TlsAlpn01Challenges.Protocol) && validations.For(context.ClientHelloInfo.ServerName) is { } validation
+                            context.Connection.Features.Get<AcmeValidationHandshake>() is not null && validations.For(context.ClientHelloInfo.ServerName) is { } validation
                                 ? new System.Net.Security.SslServerAuthenticationOptions { ServerCertificate = validation, ApplicationProtocols = [new(TlsAlpn01Challenges.Protocol)] }
                                 : certificates.Certificates.Select(context.ClientHelloInfo.ServerName)),
                         HandshakeTimeout = options.HandshakeTimeout,

@@ -65,7 +65,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
         // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
         if (first == TlsHandshakeRecord && validations.Any && ClientHelloAlpn.Offers(buffer, TlsAlpn01Challenges.Protocol))
         {
-            context.Items[TlsAlpn01Challenges.Protocol] = true;
+            context.Features.Set(AcmeValidationHandshake.Instance);
         }
         // Nothing consumed, nothing examined: the TLS layer reads the same bytes again at once.
         input.AdvanceTo(buffer.Start, buffer.Start);

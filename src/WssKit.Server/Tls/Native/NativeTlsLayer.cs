@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
-using WssKit.Certificates.Acme;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
 
@@ -12,7 +11,7 @@ namespace WssKit.Server.Tls.Native;
 /// <summary>
 /// Kestrel connection middleware that secures the TLS port with OpenSSL directly (<see cref="NativeTlsConnection"/>)
 /// in place of Kestrel's HTTPS middleware and SslStream, then hands the decrypted connection to Kestrel's HTTP layer.
-/// Connections it does not take (ACME TLS-ALPN-01 validations, a certificate OpenSSL could not be given) go on to
+/// Connections it does not take (ACME TLS-ALPN-01 validation handshakes, a certificate OpenSSL could not be given) go on to
 /// Kestrel's HTTPS middleware as before.
 /// </summary>
 internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan handshakeTimeout, ServerMetrics metrics, ILogger logger)
@@ -21,7 +20,7 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
 
     /// <summary>Placed before Kestrel's HTTPS middleware: takes the connection, or passes it on to <paramref name="https"/>.</summary>
     public ConnectionDelegate Before(ConnectionDelegate https)
-        => context => context.Items.ContainsKey(TlsAlpn01Challenges.Protocol) || !certificates.AllNative || _http is null
+        => context => context.Features.Get<AcmeValidationHandshake>() is not null || !certificates.AllNative || _http is null
             ? https(context)
             : RunAsync(context, _http);
 
