@@ -27,6 +27,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
     public async Task OnConnectionAsync(ConnectionContext context)
     {
         var input = context.Transport.Input;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadResult read;
         using (var timeout = new CancellationTokenSource(handshakeTimeout))
         {
@@ -67,6 +68,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
         {
             context.Features.Set(AcmeValidationHandshake.Instance);
         }
+        context.Features.Set(new HandshakeStarted(started));
         // Nothing consumed, nothing examined: the TLS layer reads the same bytes again at once.
         input.AdvanceTo(buffer.Start, buffer.Start);
         await next(context);

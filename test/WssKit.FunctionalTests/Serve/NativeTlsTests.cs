@@ -252,6 +252,22 @@ public sealed class NativeTlsTests
         Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}"));
     }
 
+    [Fact]
+    public async Task LateHalfClientHello_NativeEngine_OneHandshakeTimeoutFromConnectNotTwo()
+    {
+        // The wait for the first bytes and the handshake share one timeout: a client that sends its first bytes late
+        // and then stalls is cut off one timeout after it connected, not one timeout after its first bytes.
+        await using var server = await TestServer.StartAsync(options => options.HandshakeTimeout = TimeSpan.FromSeconds(2));
+        var sinceConnect = Stopwatch.StartNew();
+
+        using var socket = await SendHalfClientHelloAsync(server.Port, delay: TimeSpan.FromSeconds(1.4));
+        await ReadUntilClosedAsync(socket, TimeSpan.FromSeconds(10));
+
+        // Cut at about 2 s; with a timeout of its own the handshake would last until about 3.4 s.
+        Assert.InRange(sinceConnect.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(2.9));
+        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
+    }
+
     [Theory]
     [InlineData("client-close", 1000)]
     [InlineData("server-close", 1002)]
@@ -330,10 +346,11 @@ public sealed class NativeTlsTests
             TimeSpan.FromSeconds(20), input: HealthRequest);
 
     /// <summary>Connects and sends the first 43 bytes of a ClientHello whose record announces 512: a handshake begun, not finished.</summary>
-    private static async Task<Socket> SendHalfClientHelloAsync(int port)
+    private static async Task<Socket> SendHalfClientHelloAsync(int port, TimeSpan delay = default)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         await socket.ConnectAsync("127.0.0.1", port);
+        await Task.Delay(delay);
         byte[] start =
         [
             0x16, 0x03, 0x01, 0x02, 0x00, // handshake record, 512 bytes

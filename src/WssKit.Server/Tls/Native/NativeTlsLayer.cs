@@ -34,7 +34,11 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
         string? failure;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
         {
-            timeout.CancelAfter(handshakeTimeout);
+            // The wait for the first bytes already took part of the handshake timeout.
+            var started = context.Features.Get<HandshakeStarted>();
+            context.Features.Set<HandshakeStarted>(null);
+            var spent = started is null ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started.Timestamp);
+            timeout.CancelAfter(spent < handshakeTimeout ? handshakeTimeout - spent : TimeSpan.Zero);
             try
             {
                 failure = await tls.HandshakeAsync(timeout.Token);
