@@ -94,6 +94,19 @@ public sealed class TestServer : IAsyncDisposable
         return line is null ? 0 : double.Parse(line[(series.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>Waits until a metric line reads <paramref name="expected"/>; fails with the server's log after <paramref name="within"/> (10 s).</summary>
+    public async Task WaitForMetricAsync(string series, double expected, TimeSpan? within = null)
+    {
+        var limit = within ?? TimeSpan.FromSeconds(10);
+        var deadline = DateTime.UtcNow + limit;
+        double value;
+        while ((value = await MetricAsync(series)) != expected)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"{series} is {value}, not {expected}, after {limit.TotalSeconds} s:\n{Log}");
+            await Task.Delay(50);
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Server.DisposeAsync();

@@ -77,7 +77,7 @@ public sealed class NativeTlsTests
             TimeSpan.FromSeconds(20));
         Assert.True(h2.ExitCode == 0, h2.All);
         Assert.Equal("2 200", h2.Output);
-        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+        AssertServedNatively(server);
     }
 
     [Theory]
@@ -154,62 +154,35 @@ public sealed class NativeTlsTests
         Assert.True(answered >= 0 && response > answered, "no KeyUpdate from the server before its response:\n" + transcript);
         Assert.Contains("\"status\":\"ok\"", transcript);
         Assert.True(transcript.Contains("<<< TLS 1.3, Alert [length 0002], warning close_notify", StringComparison.Ordinal), "no close_notify:\n" + transcript + "\nserver:\n" + server.Log);
-        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+        AssertServedNatively(server);
     }
 
     [Fact]
     public async Task Fragmented_ClientSendsEveryByteInItsOwnSegment_HandshakeAndRequestStillServed()
     {
         await using var server = await TestServer.StartAsync();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync("127.0.0.1", server.Port);
-        await using var tls = new SslStream(new OneByteAtATime(new NetworkStream(socket, ownsSocket: false)));
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
 
         // Records arrive cut anywhere: in their headers, their bodies, across the handshake and the request.
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-        }, limit.Token);
-        await tls.WriteAsync(Encoding.ASCII.GetBytes(HealthRequest), limit.Token);
-        using var response = new MemoryStream();
-        await tls.CopyToAsync(response, limit.Token);
+        var text = await HealthOverSslStreamAsync(server.Port, wire => new OneByteAtATime(wire));
 
-        var text = Encoding.UTF8.GetString(response.ToArray());
         Assert.StartsWith("HTTP/1.1 200 OK", text);
         Assert.Contains("\"status\":\"ok\"", text);
-        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+        AssertServedNatively(server);
     }
 
     [Fact]
     public async Task Coalesced_ClientFinishedAndRequestInOneSegment_RequestNotLostAfterTheHandshake()
     {
         await using var server = await TestServer.StartAsync();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        await socket.ConnectAsync("127.0.0.1", server.Port);
-        var wire = new HeldAfterFirstWrite(new NetworkStream(socket, ownsSocket: false));
-        await using var tls = new SslStream(wire);
-        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        HeldAfterFirstWrite? held = null;
 
         // TLS 1.3: the client's last handshake flight needs no answer, so its Finished and its first request can
         // leave together, and the handshake must take only its own bytes of what arrived.
-        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-        {
-            TargetHost = "localhost",
-            RemoteCertificateValidationCallback = (_, _, _, _) => true,
-            ApplicationProtocols = [SslApplicationProtocol.Http11],
-            EnabledSslProtocols = System.Security.Authentication.SslProtocols.Tls13,
-        }, limit.Token);
-        await tls.WriteAsync(Encoding.ASCII.GetBytes(HealthRequest), limit.Token);
-        await wire.ReleaseAsync(limit.Token);
-        using var response = new MemoryStream();
-        await tls.CopyToAsync(response, limit.Token);
+        var text = await HealthOverSslStreamAsync(server.Port, wire => held = new HeldAfterFirstWrite(wire),
+            System.Security.Authentication.SslProtocols.Tls13, afterRequest: limit => held!.ReleaseAsync(limit));
 
-        var text = Encoding.UTF8.GetString(response.ToArray());
         Assert.StartsWith("HTTP/1.1 200 OK", text);
-        Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+        AssertServedNatively(server);
     }
 
     [Theory]
@@ -230,7 +203,7 @@ public sealed class NativeTlsTests
             socket.Close();
         }
 
-        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}", 1);
+        await server.WaitForMetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}", 1);
         Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}"));
         Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"other\"}"));
     }
@@ -248,7 +221,7 @@ public sealed class NativeTlsTests
 
         Assert.InRange(stopwatch.Elapsed, TimeSpan.FromSeconds(0.8), TimeSpan.FromSeconds(5));
         Assert.Equal(0, received); // no alert for a client that never finished its hello, just the close
-        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
+        await server.WaitForMetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
         Assert.Equal(0, await server.MetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"client-closed\"}"));
     }
 
@@ -265,7 +238,7 @@ public sealed class NativeTlsTests
 
         // Cut at about 2 s; with a timeout of its own the handshake would last until about 3.4 s.
         Assert.InRange(sinceConnect.Elapsed, TimeSpan.FromSeconds(1.8), TimeSpan.FromSeconds(2.9));
-        await WaitForMetricAsync(server, "wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
+        await server.WaitForMetricAsync("wss_handshakes_failed_total{stage=\"tls\",reason=\"timeout\"}", 1);
     }
 
     [Theory]
@@ -337,6 +310,37 @@ public sealed class NativeTlsTests
     /// Kestrel's HTTPS middleware (SslStream) logs every handshake it completes at Debug; connections the native layer
     /// takes never reach it.
     /// </summary>
+    /// <summary>
+    /// GET /healthz over HTTP/1.1 with .NET's SslStream as the client, its socket seen through <paramref name="wire"/>;
+    /// returns the whole response once the server closes.
+    /// </summary>
+    private static async Task<string> HealthOverSslStreamAsync(int port, Func<Stream, Stream> wire,
+        System.Security.Authentication.SslProtocols protocols = System.Security.Authentication.SslProtocols.None, Func<CancellationToken, Task>? afterRequest = null)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        await socket.ConnectAsync("127.0.0.1", port);
+        await using var tls = new SslStream(wire(new NetworkStream(socket, ownsSocket: false)));
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await tls.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = "localhost",
+            RemoteCertificateValidationCallback = (_, _, _, _) => true,
+            ApplicationProtocols = [SslApplicationProtocol.Http11],
+            EnabledSslProtocols = protocols,
+        }, limit.Token);
+        await tls.WriteAsync(Encoding.ASCII.GetBytes(HealthRequest), limit.Token);
+        if (afterRequest is not null)
+        {
+            await afterRequest(limit.Token);
+        }
+        using var response = new MemoryStream();
+        await tls.CopyToAsync(response, limit.Token);
+        return Encoding.UTF8.GetString(response.ToArray());
+    }
+
+    private static void AssertServedNatively(TestServer server)
+        => Assert.False(SslStreamServed(server), "the connection was served by SslStream, not the native layer:\n" + server.Log);
+
     private static bool SslStreamServed(TestServer server)
         => server.Log.Lines.Any(line => line.Contains("HttpsConnectionMiddleware", StringComparison.Ordinal) && line.Contains("established", StringComparison.Ordinal));
 
@@ -495,17 +499,6 @@ public sealed class NativeTlsTests
                 inner.Dispose();
             }
             base.Dispose(disposing);
-        }
-    }
-
-    private static async Task WaitForMetricAsync(TestServer server, string series, double expected)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        double value;
-        while ((value = await server.MetricAsync(series)) != expected)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"{series} is {value}, not {expected}, after 10 s:\n{server.Log}");
-            await Task.Delay(50);
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class WebSocketBehaviourTests
         Assert.Equal("5", refused.GetProperty("headers").GetProperty("retry-after").GetString());
         await first.SendAsync("close 1000");
         await first.WaitForAsync("close");
-        await WaitUntilAsync(async () => await server.MetricAsync("wss_connections_open") == 1);
+        await server.WaitForMetricAsync("wss_connections_open", 1);
         await using var fourth = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
         await fourth.WaitForAsync("open");
     }
@@ -125,7 +125,7 @@ public sealed class WebSocketBehaviourTests
         node.Signal(Signals.SIGSTOP);
         try
         {
-            await WaitUntilAsync(async () => await server.MetricAsync("wss_connections_open") == 0, TimeSpan.FromSeconds(8));
+            await server.WaitForMetricAsync("wss_connections_open", 0, TimeSpan.FromSeconds(8));
         }
         finally
         {
@@ -143,15 +143,5 @@ public sealed class WebSocketBehaviourTests
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal("still here", await node.EchoAsync("still here"));
         Assert.Equal(1, await server.MetricAsync("wss_connections_open"));
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the condition did not become true in time");
-            await Task.Delay(100);
-        }
     }
 }

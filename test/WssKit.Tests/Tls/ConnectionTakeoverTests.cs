@@ -25,7 +25,7 @@ public sealed class ConnectionTakeoverTests
     }
 
     [Fact]
-    public async Task BeforeDetach_KestrelReadsAndWritesTheConnection()
+    public async Task BeforeTakeover_KestrelReadsAndWritesTheConnection()
     {
         await _input.Writer.WriteAsync("GET"u8.ToArray());
         var read = await _view.Transport.Input.ReadAsync();
@@ -38,9 +38,9 @@ public sealed class ConnectionTakeoverTests
     }
 
     [Fact]
-    public async Task AfterDetach_KestrelCompletingThePipes_LeavesTheConnectionOpen()
+    public async Task AfterTakeover_KestrelCompletingThePipes_LeavesTheConnectionOpen()
     {
-        _view.Detach();
+        _view.ContinueAfterRequest(NothingAfter);
         _view.Transport.Input.Complete();
         _view.Transport.Output.Complete();
 
@@ -53,9 +53,9 @@ public sealed class ConnectionTakeoverTests
     }
 
     [Fact]
-    public void AfterDetach_KestrelWriting_IsRefusedInsteadOfCorruptingTheStream()
+    public void AfterTakeover_KestrelWriting_IsRefusedInsteadOfCorruptingTheStream()
     {
-        _view.Detach();
+        _view.ContinueAfterRequest(NothingAfter);
 
         Assert.Throws<InvalidOperationException>(() => _view.Transport.Output.GetSpan(16));
         Assert.True(_view.Transport.Input.TryRead(out var read));
@@ -63,7 +63,7 @@ public sealed class ConnectionTakeoverTests
     }
 
     [Fact]
-    public void Heartbeat_ReachesKestrelUntilDetach_ThenHoldsNothingOfIt()
+    public void Heartbeat_ReachesKestrelUntilTakeover_ThenHoldsNothingOfIt()
     {
         var ticks = new int[1];
         var weak = RegisterKestrelHeartbeat(ticks);
@@ -71,7 +71,7 @@ public sealed class ConnectionTakeoverTests
         _heartbeat.Beat();
         Assert.Equal(1, ticks[0]);
 
-        _view.Detach();
+        _view.ContinueAfterRequest(NothingAfter);
         _heartbeat.Beat();
         Assert.Equal(1, ticks[0]);
         GC.Collect();
@@ -86,6 +86,7 @@ public sealed class ConnectionTakeoverTests
 
         Assert.NotNull(_view.Features.Get<MarkerFeature>());
         Assert.Same(_view.Transport, _view.Features.Get<IConnectionTransportFeature>()!.Transport);
+        Assert.Same(_view, _view.Features.Get<IConnectionTakeoverFeature>());
         Assert.Equal("connection-1", _view.ConnectionId);
     }
 
@@ -98,6 +99,8 @@ public sealed class ConnectionTakeoverTests
         _view.Features.Get<IConnectionHeartbeatFeature>()!.OnHeartbeat(_ => ticks[0]++, httpConnection);
         return new WeakReference(httpConnection);
     }
+
+    private static Task NothingAfter(IDuplexPipe pipes, Action abort) => Task.CompletedTask;
 
     private sealed class MarkerFeature;
 

@@ -23,6 +23,8 @@ internal sealed class DetachablePipe(IDuplexPipe inner) : IDuplexPipe
         _output.Detached = true;
     }
 
+    private static InvalidOperationException TakenOver() => new("the connection was taken over by a WebSocket");
+
     private sealed class Reader(PipeReader inner) : PipeReader
     {
         public volatile bool Detached;
@@ -81,7 +83,7 @@ internal sealed class DetachablePipe(IDuplexPipe inner) : IDuplexPipe
         {
             if (Detached)
             {
-                throw new InvalidOperationException("the connection was taken over by a WebSocket");
+                throw TakenOver();
             }
             inner.Advance(bytes);
         }
@@ -106,10 +108,10 @@ internal sealed class DetachablePipe(IDuplexPipe inner) : IDuplexPipe
             => Detached ? new(new FlushResult(isCanceled: false, isCompleted: true)) : inner.FlushAsync(cancellationToken);
 
         public override Memory<byte> GetMemory(int sizeHint = 0)
-            => Detached ? throw new InvalidOperationException("the connection was taken over by a WebSocket") : inner.GetMemory(sizeHint);
+            => Detached ? throw TakenOver() : inner.GetMemory(sizeHint);
 
         public override Span<byte> GetSpan(int sizeHint = 0)
-            => Detached ? throw new InvalidOperationException("the connection was taken over by a WebSocket") : inner.GetSpan(sizeHint);
+            => Detached ? throw TakenOver() : inner.GetSpan(sizeHint);
 
         public override bool CanGetUnflushedBytes => inner.CanGetUnflushedBytes;
 

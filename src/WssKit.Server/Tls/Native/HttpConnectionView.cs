@@ -10,9 +10,9 @@ namespace WssKit.Server.Tls.Native;
 /// The connection as Kestrel's HTTP layer sees it on the native TLS layer: the real connection's features plus the
 /// TLS ones, the decrypted <see cref="DetachablePipe"/> as transport, and a heartbeat that can be let go. Kestrel's
 /// HTTP layer registers a heartbeat callback for the life of the connection that keeps its whole per-request state
-/// reachable; once a WebSocket has taken the connection over, <see cref="Detach"/> drops it.
+/// reachable; once a WebSocket has taken the connection over (<see cref="ContinueAfterRequest"/>), it is dropped.
 /// </summary>
-internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbeatFeature, IConnectionTransportFeature
+internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbeatFeature, IConnectionTransportFeature, IConnectionTakeoverFeature
 {
     private readonly ConnectionContext _connection;
     private readonly DetachablePipe _transport;
@@ -25,12 +25,16 @@ internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbe
         Features = new FeatureCollection(connection.Features);
         Features.Set<IConnectionHeartbeatFeature>(this);
         Features.Set<IConnectionTransportFeature>(this);
+        Features.Set<IConnectionTakeoverFeature>(this);
         connection.Features.Get<IConnectionHeartbeatFeature>()?.OnHeartbeat(static state => ((HttpConnectionView)state).Beat(), this);
     }
 
     public override string ConnectionId { get => _connection.ConnectionId; set => _connection.ConnectionId = value; }
 
     public override IFeatureCollection Features { get; }
+
+    /// <summary>What runs once Kestrel's HTTP layer is done with the connection, if a WebSocket took it over.</summary>
+    public Func<IDuplexPipe, Action, Task>? Continuation { get; private set; }
 
     public override IDictionary<object, object?> Items { get => _connection.Items; set => _connection.Items = value; }
 
@@ -60,11 +64,12 @@ internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbe
         while (Interlocked.CompareExchange(ref _heartbeats, next, current) != current);
     }
 
-    /// <summary>Kestrel's HTTP layer is done with the connection: its state no longer needs to be reachable.</summary>
-    public void Detach()
+    /// <summary>Cuts Kestrel's HTTP layer off the connection, whose state then no longer needs to be reachable.</summary>
+    public void ContinueAfterRequest(Func<IDuplexPipe, Action, Task> run)
     {
         _transport.Detach();
         _heartbeats = [];
+        Continuation = run;
     }
 
     private void Beat()

@@ -27,9 +27,7 @@ internal static unsafe partial class LibSsl
     public const ulong OptionCipherServerPreference = 1UL << 22;
     public const ulong OptionNoRenegotiation = 1UL << 30;
 
-    public const int ErrorSsl = 1;
     public const int ErrorWantRead = 2;
-    public const int ErrorWantWrite = 3;
     public const int ErrorSyscall = 5;
     public const int ErrorZeroReturn = 6;
 

@@ -251,9 +251,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                     }
                     if (read.IsCompleted && problem is null)
                     {
-                        LibSsl.ErrorClear();
                         LibSsl.SslShutdown(_ssl); // close_notify; the client's answer is not waited for
-                        LibSsl.ErrorClear();
+                        LibSsl.ErrorClear(); // what it may leave must not mislead a later call's error check
                     }
                     if (_unflushed > 0)
                     {

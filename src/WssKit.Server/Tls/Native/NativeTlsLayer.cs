@@ -67,12 +67,11 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
         view.Features.Set<ITlsConnectionFeature>(features);
         view.Features.Set<ITlsApplicationProtocolFeature>(features);
         view.Features.Set<ITlsHandshakeFeature>(features);
-        var takeover = new ConnectionTakeover(view, context);
-        view.Features.Set<IConnectionTakeoverFeature>(takeover);
         await http(view);
-        if (takeover.Continuation is not null)
+        if (view.Continuation is { } webSocket)
         {
-            await takeover.RunAsync(tls);
+            // Taken over: the WebSocket runs on the connection's own pipes; aborting it aborts the TCP connection.
+            await webSocket(tls, context.Abort);
         }
     }
 }
