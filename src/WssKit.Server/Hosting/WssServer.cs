@@ -1,6 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -20,6 +21,7 @@ using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
 using WssKit.Server.Tls;
 using WssKit.Server.Tls.Native;
+using WssKit.Server.Transport;
 using WssKit.Server.WebSockets;
 
 namespace WssKit.Server.Hosting;
@@ -87,10 +89,11 @@ public sealed class WssServer : IAsyncDisposable
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout);
         builder.Services.AddSingleton(time);
         builder.WebHost.UseKestrelCore();
-        // Run Kestrel's parsing and WssKit's frame handling on the socket's I/O thread instead of queueing each read
-        // to the thread pool: a third more messages per CPU-second. Safe because nothing on that path blocks: frame
-        // handlers are synchronous and must not wait, and sends only queue bytes.
-        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+        // Sockets of our own: the native TLS layer runs OpenSSL on the socket itself, everything else gets Kestrel's
+        // socket connections. Those run Kestrel's parsing and WssKit's frame handling on the socket's I/O thread instead
+        // of queueing each read to the thread pool: a third more messages per CPU-second. Safe because nothing on that
+        // path blocks: frame handlers are synchronous and must not wait, and sends only queue bytes.
+        builder.Services.AddSingleton<IConnectionListenerFactory, DirectSocketTransport>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;

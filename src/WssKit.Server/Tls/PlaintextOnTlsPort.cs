@@ -1,11 +1,13 @@
 using System.Buffers;
-using System.IO.Pipelines;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Http.Features;
 using System.Text;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
 using WssKit.Certificates.Acme;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
+using WssKit.Server.Transport;
 
 namespace WssKit.Server.Tls;
 
@@ -24,53 +26,74 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
     private static readonly byte[] Answer = Encoding.ASCII.GetBytes(
         $"HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: {Body.Length}\r\n\r\n{Body}");
 
+    // Enough for a whole ClientHello, in which the ALPN list of a validation handshake is looked for.
+    private const int HelloSize = 4096;
+
     public async Task OnConnectionAsync(ConnectionContext context)
     {
-        var input = context.Transport.Input;
+        var socket = context.Features.GetRequiredFeature<DirectSocketConnection>();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        ReadResult read;
+        byte[]? hello = null;
+        int peeked;
         using (var timeout = new CancellationTokenSource(handshakeTimeout))
         {
             try
             {
-                read = await input.ReadAsync(timeout.Token);
+                await socket.WaitForDataAsync(timeout.Token);
+                hello = ArrayPool<byte>.Shared.Rent(validations.Any ? HelloSize : 1);
+                peeked = socket.Peek(hello.AsSpan(0, validations.Any ? HelloSize : 1));
             }
             catch (OperationCanceledException)
             {
                 metrics.HandshakeFailed("tls", "timeout");
                 return;
             }
-            catch (IOException)
+            catch (SocketException)
             {
-                // Reset by the client before its first bytes were read (ConnectionResetException is an IOException).
+                // Reset by the client before its first bytes were read.
                 metrics.HandshakeFailed("tls", "client-closed");
+                ReturnHello(hello);
                 return;
             }
         }
-        var buffer = read.Buffer;
-        if (buffer.IsEmpty)
+        try
         {
-            input.AdvanceTo(buffer.Start);
-            return;
+            if (peeked == 0)
+            {
+                return;
+            }
+            var first = hello![0];
+            if (first != TlsHandshakeRecord && char.IsAsciiLetterUpper((char)first))
+            {
+                metrics.HandshakeFailed("tls", "plaintext-http");
+                Log.PlaintextOnTlsPort(logger, context.RemoteEndPoint?.ToString() ?? "unknown");
+                // The request is read and dropped: closing with it unread would send a reset, which can destroy the answer.
+                var input = context.Transport.Input;
+                input.AdvanceTo((await input.ReadAsync()).Buffer.End);
+                await context.Transport.Output.WriteAsync(Answer);
+                return;
+            }
+            // While a CA validates a domain over TLS-ALPN-01, its handshakes (ALPN acme-tls/1) get the validation
+            // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
+            if (first == TlsHandshakeRecord && validations.Any && ClientHelloAlpn.Offers(new ReadOnlySequence<byte>(hello, 0, peeked), TlsAlpn01Challenges.Protocol))
+            {
+                context.Features.Set(AcmeValidationHandshake.Instance);
+            }
         }
-        var first = buffer.FirstSpan[0];
-        if (first != TlsHandshakeRecord && char.IsAsciiLetterUpper((char)first))
+        finally
         {
-            input.AdvanceTo(buffer.End);
-            metrics.HandshakeFailed("tls", "plaintext-http");
-            Log.PlaintextOnTlsPort(logger, context.RemoteEndPoint?.ToString() ?? "unknown");
-            await context.Transport.Output.WriteAsync(Answer);
-            return;
-        }
-        // While a CA validates a domain over TLS-ALPN-01, its handshakes (ALPN acme-tls/1) get the validation
-        // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
-        if (first == TlsHandshakeRecord && validations.Any && ClientHelloAlpn.Offers(buffer, TlsAlpn01Challenges.Protocol))
-        {
-            context.Features.Set(AcmeValidationHandshake.Instance);
+            ReturnHello(hello);
         }
         context.Features.Set(new HandshakeStarted(started));
-        // Nothing consumed, nothing examined: the TLS layer reads the same bytes again at once.
-        input.AdvanceTo(buffer.Start, buffer.Start);
+        // Nothing consumed: the TLS layer reads the same bytes.
         await next(context);
+    }
+
+    private static void ReturnHello(byte[]? hello)
+    {
+        if (hello is not null)
+        {
+            ArrayPool<byte>.Shared.Return(hello);
+        }
     }
 }

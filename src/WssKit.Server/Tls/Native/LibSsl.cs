@@ -15,6 +15,7 @@ internal static unsafe partial class LibSsl
     public const int Tls13Version = 0x0304;
 
     public const int CtrlMode = 33;
+    public const int CtrlSetReadAhead = 41;
     public const int CtrlSetSessionCacheMode = 44;
     public const int CtrlSetServerNameCallback = 53;
     public const int CtrlChainCertificate = 89;
@@ -23,6 +24,7 @@ internal static unsafe partial class LibSsl
     public const long ModeReleaseBuffers = 0x10;
     public const long SessionCacheOff = 0;
 
+    public const ulong OptionIgnoreUnexpectedEof = 1UL << 7;
     public const ulong OptionNoCompression = 1UL << 17;
     public const ulong OptionCipherServerPreference = 1UL << 22;
     public const ulong OptionNoRenegotiation = 1UL << 30;
@@ -93,8 +95,14 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_set_bio")]
     public static partial void SslSetBio(nint ssl, nint readBio, nint writeBio);
 
-    [LibraryImport(Ssl, EntryPoint = "SSL_get_rbio")]
-    public static partial nint SslGetReadBio(nint ssl);
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_rfd")]
+    public static partial int SslSetReadDescriptor(nint ssl, int descriptor);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_set0_wbio")]
+    public static partial void SslSetWriteBio(nint ssl, nint writeBio);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_get_wbio")]
+    public static partial nint SslGetWriteBio(nint ssl);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_set_accept_state")]
     public static partial void SslSetAcceptState(nint ssl);

@@ -1,29 +1,34 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using WssKit.Protocol;
+using WssKit.Server.Transport;
 
 namespace WssKit.Server.Tls.Native;
 
 /// <summary>
-/// One server-side TLS connection run by OpenSSL over Kestrel's transport pipes. OpenSSL reads ciphertext straight
-/// from the transport's input buffer and writes records straight into its output buffer, through a BIO of ours
-/// (no memory BIO, no copy in between), and decrypts into the pipe the HTTP layer and the WebSocket engine read.
-/// Between bursts the connection holds no buffer: OpenSSL releases its record buffers and the pipes return theirs.
+/// One server-side TLS connection run by OpenSSL on the socket itself: OpenSSL reads ciphertext with its own socket
+/// BIO, and records are sent from its buffer by a BIO of ours, with no pipe or copy in between. It decrypts into the
+/// pipe the HTTP layer and the WebSocket engine read, and encrypts what they write into the other. Between bursts
+/// the connection holds no buffer: OpenSSL releases its record buffers and the pipes return theirs.
 /// <para>
 /// Two pumps run once the handshake is done: the read pump decrypts what arrives, the write pump encrypts what the
-/// application writes and flushes once per pass. One lock serialises every OpenSSL call on the connection; bytes
-/// OpenSSL writes while the read pump holds it (alerts) are handed to the write pump, the only one that flushes.
+/// application writes. One lock serialises every OpenSSL call on the connection. A record the socket cannot take at
+/// once (its buffer is full, or the read pump wrote an alert while an earlier send was pending) waits in
+/// <see cref="_unsent"/>, which only the write pump sends, in order.
 /// </para>
 /// </summary>
 internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 {
-    private static readonly nint BioMethod = CreateBioMethod();
+    private static readonly nint SendMethod = CreateBioMethod();
 
     private static readonly TimeSpan WriteGrace = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
-    private readonly IDuplexPipe _transport;
+    private readonly DirectSocketConnection _connection;
+    private readonly Socket _socket;
+    private readonly int _descriptor;
     private readonly ServedCertificates _certificates;
     private readonly Pipe _decrypted;
     private readonly Pipe _plaintextOut;
@@ -31,18 +36,19 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private nint _ssl;
     private NativeTlsContext _context;
 
-    // The ciphertext OpenSSL may read now (its BIO read takes from the front), and where its output goes.
-    private ReadOnlySequence<byte> _cipherIn;
-    private bool _outputToSide;
-    private PooledBuffer _side;
-    private int _unflushed;
+    // Records not yet sent, and whether the write pump is sending an earlier batch (then new records queue behind it).
+    // During the handshake every record queues, so that the server's whole flight goes out in one send.
+    private PooledBuffer _unsent;
+    private bool _sending;
+    private bool _queueAll = true;
 
     private Task? _reading;
     private Task? _writing;
 
-    public NativeTlsConnection(IDuplexPipe transport, NativeTlsContext defaultContext, ServedCertificates certificates)
+    public NativeTlsConnection(DirectSocketConnection connection, NativeTlsContext defaultContext, ServedCertificates certificates)
     {
-        _transport = transport;
+        _connection = connection;
+        _socket = connection.Socket;
         _certificates = certificates;
         _context = defaultContext;
         _decrypted = new Pipe(DecryptedOptions);
@@ -52,11 +58,16 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         {
             throw new InvalidOperationException($"OpenSSL could not create a connection: {LibSsl.TakeError()}");
         }
+        // OpenSSL uses the descriptor until the connection is freed; the socket is closed only after that (an abort
+        // shuts it down but keeps it open), so that its number cannot be reused by another connection meanwhile.
+        _descriptor = (int)_socket.SafeHandle.DangerousGetHandle();
+        _socket.Blocking = false;
         _self = GCHandle.Alloc(this);
-        var bio = LibSsl.BioNew(BioMethod);
+        var bio = LibSsl.BioNew(SendMethod);
         LibSsl.BioSetData(bio, GCHandle.ToIntPtr(_self));
         LibSsl.BioSetInit(bio, 1);
-        LibSsl.SslSetBio(_ssl, bio, bio); // the SSL owns the BIO
+        LibSsl.SslSetWriteBio(_ssl, bio); // the SSL owns the BIO
+        LibSsl.SslSetReadDescriptor(_ssl, _descriptor);
         LibSsl.SslSetAcceptState(_ssl);
     }
 
@@ -89,36 +100,28 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>Runs the handshake; returns null when it succeeded, else OpenSSL's reason.</summary>
     public async Task<string?> HandshakeAsync(CancellationToken cancellationToken)
     {
-        var input = _transport.Input;
         while (true)
         {
-            var read = await input.ReadAsync(cancellationToken);
-            var buffer = read.Buffer;
             int status;
             string? problem = null;
-            SequencePosition consumed;
             lock (_lock)
             {
-                _cipherIn = buffer;
                 LibSsl.ErrorClear();
                 var result = LibSsl.SslDoHandshake(_ssl);
                 status = result == 1 ? 0 : LibSsl.SslGetError(_ssl, result);
                 if (status is not (0 or LibSsl.ErrorWantRead))
                 {
-                    problem = LibSsl.TakeError() ?? (status == LibSsl.ErrorSyscall ? "unexpected eof" : $"handshake error {status}");
+                    // The end of the stream reads as a clean end (the context ignores a missing close_notify) or as a failed read.
+                    problem = LibSsl.TakeError() ?? (status is LibSsl.ErrorSyscall or LibSsl.ErrorZeroReturn
+                        ? "unexpected eof: the client closed the connection during the handshake"
+                        : $"handshake error {status}");
                 }
-                consumed = _cipherIn.Start;
-                _cipherIn = default;
             }
-            input.AdvanceTo(consumed, status == LibSsl.ErrorWantRead ? buffer.End : consumed);
             // The server's flight, or the alert that explains a failure, goes out before anything else happens.
-            if (_unflushed > 0)
-            {
-                _unflushed = 0;
-                await _transport.Output.FlushAsync(cancellationToken);
-            }
+            await SendUnsentAsync(cancellationToken);
             if (status == 0)
             {
+                _queueAll = false;
                 Session = NativeTlsSession.Of(_ssl);
                 return null;
             }
@@ -126,10 +129,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 return problem;
             }
-            if (read.IsCompleted)
-            {
-                return "unexpected eof: the client closed the connection during the handshake";
-            }
+            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
         }
     }
 
@@ -142,38 +142,28 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     private async Task ReadPumpAsync()
     {
-        var input = _transport.Input;
         var decrypted = _decrypted.Writer;
         Exception? error = null;
         try
         {
             while (true)
             {
-                var read = await input.ReadAsync();
-                var buffer = read.Buffer;
                 int status;
                 string? problem;
-                SequencePosition consumed;
-                bool alert;
+                bool queued;
                 lock (_lock)
                 {
-                    _cipherIn = buffer;
-                    _outputToSide = true;
                     status = Decrypt(decrypted, out problem);
-                    consumed = _cipherIn.Start;
-                    _cipherIn = default;
-                    _outputToSide = false;
-                    alert = _side.Length > 0;
+                    queued = _unsent.Length > 0;
                 }
-                input.AdvanceTo(consumed, status == LibSsl.ErrorWantRead ? buffer.End : consumed);
-                if (alert)
+                if (queued)
                 {
-                    _plaintextOut.Reader.CancelPendingRead(); // the write pump sends it
+                    _plaintextOut.Reader.CancelPendingRead(); // what OpenSSL answered (an alert, a key update) goes out with the write pump
                 }
                 if (status == LibSsl.ErrorZeroReturn)
                 {
                     await decrypted.FlushAsync();
-                    break; // close_notify: the client has said all it will say
+                    break; // close_notify, or the end of the stream: the client has said all it will say
                 }
                 if (status != LibSsl.ErrorWantRead)
                 {
@@ -181,17 +171,19 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                     break;
                 }
                 var flushed = await decrypted.FlushAsync();
-                if (flushed.IsCompleted || read.IsCompleted || read.IsCanceled)
+                if (flushed.IsCompleted)
                 {
                     break;
                 }
+                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
             }
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
             error = e;
         }
         await decrypted.CompleteAsync(error);
+        _connection.ReportClosed();
     }
 
     /// <summary>Decrypts every whole record available into <paramref name="decrypted"/>; returns why it stopped.</summary>
@@ -214,7 +206,12 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 continue;
             }
             var status = LibSsl.SslGetError(_ssl, count);
-            problem = status is LibSsl.ErrorWantRead or LibSsl.ErrorZeroReturn ? null : LibSsl.TakeError() ?? $"read error {status}";
+            problem = status switch
+            {
+                LibSsl.ErrorWantRead or LibSsl.ErrorZeroReturn => null,
+                LibSsl.ErrorSyscall => LibSsl.TakeError() ?? "connection reset",
+                _ => LibSsl.TakeError() ?? $"read error {status}",
+            };
             return status;
         }
     }
@@ -222,7 +219,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private async Task WritePumpAsync()
     {
         var plaintext = _plaintextOut.Reader;
-        var output = _transport.Output;
         Exception? error = null;
         try
         {
@@ -231,16 +227,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 var read = await plaintext.ReadAsync();
                 var buffer = read.Buffer;
                 string? problem = null;
-                ValueTask<FlushResult> flush = default;
-                var flushing = false;
                 lock (_lock)
                 {
-                    if (_side.Length > 0)
-                    {
-                        output.Write(_side.Written);
-                        _unflushed += _side.Length;
-                        _side.Release();
-                    }
                     LibSsl.ErrorClear();
                     foreach (var segment in buffer)
                     {
@@ -254,12 +242,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                         LibSsl.SslShutdown(_ssl); // close_notify; the client's answer is not waited for
                         LibSsl.ErrorClear(); // what it may leave must not mislead a later call's error check
                     }
-                    if (_unflushed > 0)
-                    {
-                        _unflushed = 0;
-                        flushing = true;
-                        flush = output.FlushAsync();
-                    }
                 }
                 plaintext.AdvanceTo(buffer.End);
                 if (problem is not null)
@@ -267,17 +249,15 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                     error = new IOException($"TLS error: {problem}");
                     break;
                 }
-                if (flushing && (await flush) is { IsCompleted: true } or { IsCanceled: true })
-                {
-                    break;
-                }
+                // A peer that does not read makes this wait; the application's pipe then fills and stops its writer.
+                await SendUnsentAsync(CancellationToken.None);
                 if (read.IsCompleted)
                 {
                     break;
                 }
             }
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
             error = e;
         }
@@ -304,16 +284,41 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         return false;
     }
 
+    /// <summary>Sends the queued records, and what queues behind them meanwhile, in order (only one caller at a time).</summary>
+    private async ValueTask SendUnsentAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            PooledBuffer batch;
+            lock (_lock)
+            {
+                batch = _unsent;
+                _unsent = default;
+                _sending = batch.Length > 0;
+            }
+            if (batch.Length == 0)
+            {
+                return;
+            }
+            try
+            {
+                for (var sent = 0; sent < batch.Length;)
+                {
+                    sent += await _socket.SendAsync(batch.WrittenMemory[sent..], SocketFlags.None, cancellationToken);
+                }
+            }
+            finally
+            {
+                batch.Release();
+            }
+        }
+    }
+
     /// <summary>Ends both pumps once the application is done, then frees the OpenSSL connection.</summary>
     public async ValueTask DisposeAsync()
     {
         await _decrypted.Reader.CompleteAsync();
         await _plaintextOut.Writer.CompleteAsync();
-        if (_reading is not null)
-        {
-            _transport.Input.CancelPendingRead();
-            await _reading;
-        }
         if (_writing is not null)
         {
             // What the application wrote last (its close frame) still goes out, unless the client has stopped
@@ -324,15 +329,28 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             catch (TimeoutException)
             {
-                _transport.Output.CancelPendingFlush();
+                _connection.Abort();
                 await _writing;
             }
+        }
+        // The end of the connection: the read pump, waiting for the client, sees it too.
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already reset or aborted.
+        }
+        if (_reading is not null)
+        {
+            await _reading;
         }
         lock (_lock)
         {
             LibSsl.SslFree(_ssl);
             _ssl = 0;
-            _side.Release();
+            _unsent.Release();
         }
         _self.Free();
     }
@@ -343,7 +361,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     {
         try
         {
-            var connection = From(LibSsl.SslGetReadBio(ssl));
+            var connection = From(LibSsl.SslGetWriteBio(ssl));
             var name = LibSsl.SslGetServerName(ssl, 0);
             connection.ServerName = name == 0 ? null : Marshal.PtrToStringUTF8(name);
             // A site whose certificate OpenSSL could not take never gets here: the layer then serves every site with SslStream.
@@ -363,45 +381,34 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     private static NativeTlsConnection From(nint bio) => (NativeTlsConnection)GCHandle.FromIntPtr(LibSsl.BioGetData(bio)).Target!;
 
+    /// <summary>
+    /// OpenSSL's output: sent at once from its buffer when nothing is queued before it, else queued. What the socket
+    /// does not take is queued too, and reported as written: the write pump sends it, without OpenSSL retrying.
+    /// </summary>
     [UnmanagedCallersOnly]
-    private static unsafe int BioRead(nint bio, byte* buffer, int length)
+    private static unsafe int BioSend(nint bio, byte* data, int length)
     {
         var connection = From(bio);
-        LibSsl.BioClearFlags(bio, LibSsl.BioFlagsRetryAll);
-        var available = connection._cipherIn;
-        if (available.IsEmpty)
-        {
-            LibSsl.BioSetFlags(bio, LibSsl.BioFlagsRead | LibSsl.BioFlagsShouldRetry);
-            return -1;
-        }
-        var count = (int)Math.Min(length, available.Length);
-        available.Slice(0, count).CopyTo(new Span<byte>(buffer, count));
-        connection._cipherIn = available.Slice(count);
-        return count;
-    }
-
-    [UnmanagedCallersOnly]
-    private static unsafe int BioWrite(nint bio, byte* data, int length)
-    {
-        var connection = From(bio);
-        LibSsl.BioClearFlags(bio, LibSsl.BioFlagsRetryAll);
-        var bytes = new ReadOnlySpan<byte>(data, length);
         try
         {
-            if (connection._outputToSide)
+            var sent = 0;
+            if (!connection._queueAll && !connection._sending && connection._unsent.Length == 0)
             {
-                connection._side.Append(bytes);
+                sent = Libc.SendNow(connection._descriptor, data, length);
+                if (sent < 0)
+                {
+                    return -1; // reset: OpenSSL reports a failed write
+                }
             }
-            else
+            if (sent < length)
             {
-                connection._transport.Output.Write(bytes);
-                connection._unflushed += length;
+                connection._unsent.Append(new ReadOnlySpan<byte>(data + sent, length - sent));
             }
             return length;
         }
         catch (Exception)
         {
-            return -1; // the transport is gone: an exception must not cross into OpenSSL
+            return -1; // an exception must not cross into OpenSSL
         }
     }
 
@@ -410,9 +417,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     private static unsafe nint CreateBioMethod()
     {
-        var method = LibSsl.BioMethodNew(LibSsl.BioGetNewIndex() | LibSsl.BioTypeSourceSink, "wsskit-pipe");
-        LibSsl.BioMethodSetRead(method, &BioRead);
-        LibSsl.BioMethodSetWrite(method, &BioWrite);
+        var method = LibSsl.BioMethodNew(LibSsl.BioGetNewIndex() | LibSsl.BioTypeSourceSink, "wsskit-send");
+        LibSsl.BioMethodSetWrite(method, &BioSend);
         LibSsl.BioMethodSetCtrl(method, &BioCtrl);
         return method;
     }

@@ -76,7 +76,13 @@ internal sealed unsafe class NativeTlsContext : SafeHandle
         {
             return LibSsl.TakeError() ?? "the TLS policy was refused";
         }
-        LibSsl.ContextSetOptions(ctx, LibSsl.OptionNoRenegotiation | LibSsl.OptionCipherServerPreference | LibSsl.OptionNoCompression);
+        // A client that closes without close_notify ends its stream, as with SslStream: WebSocket and HTTP framing
+        // tell a cut message from a whole one.
+        LibSsl.ContextSetOptions(ctx, LibSsl.OptionNoRenegotiation | LibSsl.OptionCipherServerPreference | LibSsl.OptionNoCompression
+            | LibSsl.OptionIgnoreUnexpectedEof);
+        // OpenSSL reads from the socket itself: with read-ahead it takes all that has arrived in one read, instead of
+        // a record header and then its body.
+        LibSsl.ContextCtrl(ctx, LibSsl.CtrlSetReadAhead, 1, 0);
         // Idle connections give their 16 KiB read and write buffers back (OpenSSL keeps them by default).
         LibSsl.ContextCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
         // Resumption is by stateless ticket only: a server-side session cache would hold memory per past client and

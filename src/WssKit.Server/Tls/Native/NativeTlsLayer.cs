@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.Extensions.Logging;
 using WssKit.Server.Logging;
 using WssKit.Server.Metrics;
+using WssKit.Server.Transport;
 
 namespace WssKit.Server.Tls.Native;
 
@@ -12,7 +13,7 @@ namespace WssKit.Server.Tls.Native;
 /// Kestrel connection middleware that secures the TLS port with OpenSSL directly (<see cref="NativeTlsConnection"/>)
 /// in place of Kestrel's HTTPS middleware and SslStream, then hands the decrypted connection to Kestrel's HTTP layer.
 /// Connections it does not take (ACME TLS-ALPN-01 validation handshakes, a certificate OpenSSL could not be given) go on to
-/// Kestrel's HTTPS middleware as before.
+/// Kestrel's HTTPS middleware as before, and so would a connection whose socket Kestrel already reads through its pipes.
 /// </summary>
 internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan handshakeTimeout, ServerMetrics metrics, ILogger logger)
 {
@@ -21,16 +22,16 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
     /// <summary>Placed before Kestrel's HTTPS middleware: takes the connection, or passes it on to <paramref name="https"/>.</summary>
     public ConnectionDelegate Before(ConnectionDelegate https)
         => context => context.Features.Get<AcmeValidationHandshake>() is not null || !certificates.AllNative || _http is null
+            || context.Features.Get<DirectSocketConnection>() is not { } direct || !direct.TryTakeSocket()
             ? https(context)
-            : RunAsync(context, _http);
+            : RunAsync(context, direct, _http);
 
     /// <summary>Placed after Kestrel's HTTPS middleware: remembers the HTTP layer that connections secured here go to.</summary>
     public ConnectionDelegate After(ConnectionDelegate http) => _http = http;
 
-    private async Task RunAsync(ConnectionContext context, ConnectionDelegate http)
+    private async Task RunAsync(ConnectionContext context, DirectSocketConnection socket, ConnectionDelegate http)
     {
-        var transport = context.Transport;
-        await using var tls = new NativeTlsConnection(transport, certificates.NativeFor(null)!, certificates);
+        await using var tls = new NativeTlsConnection(socket, certificates.NativeFor(null)!, certificates);
         string? failure;
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
         {
@@ -48,7 +49,7 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
                 // Either the handshake timeout, or Kestrel aborting a connection whose client went away.
                 failure = context.ConnectionClosed.IsCancellationRequested ? "connection reset: the client closed the connection" : "timeout";
             }
-            catch (Exception e) when (e is IOException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
                 failure = $"connection reset: {e.Message}";
             }
