@@ -68,6 +68,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_cipher_list", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int ContextSetTls12Suites(nint context, string suites);
 
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_default_read_buffer_len")]
+    public static partial void SslSetReadBufferLength(nint ssl, nuint length);
+
     [LibraryImport(Ssl, EntryPoint = "SSL_CTX_set_num_tickets")]
     public static partial int ContextSetTicketCount(nint context, nuint count);
 
@@ -115,6 +118,9 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Ssl, EntryPoint = "SSL_read")]
     public static partial int SslRead(nint ssl, byte* buffer, int length);
+
+    [LibraryImport(Ssl, EntryPoint = "SSL_has_pending")]
+    public static partial int SslHasPending(nint ssl);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_write")]
     public static partial int SslWrite(nint ssl, byte* buffer, int length);
@@ -184,6 +190,18 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto, EntryPoint = "EVP_PKEY_free")]
     public static partial void PrivateKeyFree(nint key);
+
+    [LibraryImport(Crypto, EntryPoint = "ERR_peek_error")]
+    public static partial ulong ErrorPeek();
+
+    /// <summary>Empties this thread's error queue when it holds anything: a look is cheaper than a clear, and it is almost always empty.</summary>
+    public static void ClearErrors()
+    {
+        if (ErrorPeek() != 0)
+        {
+            ErrorClear();
+        }
+    }
 
     [LibraryImport(Crypto, EntryPoint = "ERR_get_error")]
     public static partial ulong ErrorGet();

@@ -42,6 +42,13 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private bool _sending;
     private bool _queueAll = true;
 
+    // OpenSSL's read buffer, allocated for each burst (it is released between bursts): one record's size for small
+    // messages, four records' while a connection receives whole records (bulk), which makes a 64 KiB message one read
+    // instead of four.
+    private const int RecordWithOverhead = 16 * 1024 + 256;
+    private const int BulkBurst = 16 * 1024;
+    private bool _bulkReads;
+
     private Task? _reading;
     private Task? _writing;
 
@@ -190,8 +197,9 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private unsafe int Decrypt(PipeWriter decrypted, out string? problem)
     {
         // OpenSSL's error queue must be empty before a call whose failure is examined; it only fills on failures,
-        // which end the connection, so once per pass is enough (clearing it costs a thread-local lookup).
-        LibSsl.ErrorClear();
+        // which end the connection, so once per pass is enough.
+        LibSsl.ClearErrors();
+        var burst = 0;
         while (true)
         {
             var span = decrypted.GetSpan();
@@ -203,7 +211,20 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             if (count > 0)
             {
                 decrypted.Advance(count);
-                continue;
+                burst += count;
+                if (LibSsl.SslHasPending(_ssl) == 1)
+                {
+                    continue;
+                }
+                if (burst >= BulkBurst != _bulkReads)
+                {
+                    _bulkReads = !_bulkReads;
+                    LibSsl.SslSetReadBufferLength(_ssl, (nuint)(_bulkReads ? 4 * RecordWithOverhead : RecordWithOverhead));
+                }
+                // OpenSSL read all that had arrived (read-ahead) and holds nothing more: asking again would cost a
+                // read that finds the socket empty. The wait for more bytes tries the socket anyway.
+                problem = null;
+                return LibSsl.ErrorWantRead;
             }
             var status = LibSsl.SslGetError(_ssl, count);
             problem = status switch
@@ -229,7 +250,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 string? problem = null;
                 lock (_lock)
                 {
-                    LibSsl.ErrorClear();
+                    LibSsl.ClearErrors();
                     foreach (var segment in buffer)
                     {
                         if (!Encrypt(segment.Span, out problem))

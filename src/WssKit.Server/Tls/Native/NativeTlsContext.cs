@@ -80,8 +80,8 @@ internal sealed unsafe class NativeTlsContext : SafeHandle
         // tell a cut message from a whole one.
         LibSsl.ContextSetOptions(ctx, LibSsl.OptionNoRenegotiation | LibSsl.OptionCipherServerPreference | LibSsl.OptionNoCompression
             | LibSsl.OptionIgnoreUnexpectedEof);
-        // OpenSSL reads from the socket itself: with read-ahead it takes all that has arrived in one read, instead of
-        // a record header and then its body.
+        // OpenSSL reads from the socket itself: with read-ahead it takes all that has arrived in one read (up to its
+        // buffer's size, which each connection adapts to its traffic), instead of a record header and then its body.
         LibSsl.ContextCtrl(ctx, LibSsl.CtrlSetReadAhead, 1, 0);
         // Idle connections give their 16 KiB read and write buffers back (OpenSSL keeps them by default).
         LibSsl.ContextCtrl(ctx, LibSsl.CtrlMode, LibSsl.ModeReleaseBuffers, 0);
