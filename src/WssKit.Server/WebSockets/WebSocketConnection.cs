@@ -45,9 +45,12 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private bool _closeInBatch;
     private PooledBuffer _batchOutput;
     // During a pass with nothing else being written, the receive loop writes its frames straight into the transport's
-    // pipe (no copy through a buffer of ours) and flushes once at the end.
+    // pipe (no copy through a buffer of ours) and flushes once at the end. Frames go one after another into a piece of
+    // the pipe's memory that is advanced over once, when it is full or the pass ends: the pipe takes a lock per Advance.
     private bool _writerClaimed;
     private int _claimedBytes;
+    private Memory<byte> _claimed;
+    private int _claimedUsed;
     // Pings are answered at once up to a budget per keep-alive tick; past it, only the latest is kept and answered
     // at the next tick (RFC 6455 §5.5.3 allows answering only the most recent ping). A flood then costs a few pongs
     // a second, not one per ping, while ordinary pings (a burst of a few) are answered immediately.
@@ -117,6 +120,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 ValueTask flush;
                 if (_writerClaimed)
                 {
+                    CommitClaimed();
                     _writerClaimed = false;
                     flush = FlushLoopAsync(writerHasData: _claimedBytes > 0);
                 }
@@ -485,19 +489,42 @@ internal sealed class WebSocketConnection : IWebSocketSession
     }
 
     /// <summary>Room for a frame written on the receive loop: in the transport's pipe when the loop holds it, else in the pass's buffer.</summary>
-    private Span<byte> LoopReserve(int size) => _writerClaimed ? _output.GetSpan(size) : _batchOutput.GetSpan(size);
+    private Span<byte> LoopReserve(int size)
+    {
+        if (!_writerClaimed)
+        {
+            return _batchOutput.GetSpan(size);
+        }
+        if (_claimed.Length - _claimedUsed < size)
+        {
+            CommitClaimed();
+            _claimed = _output.GetMemory(size);
+        }
+        return _claimed.Span[_claimedUsed..];
+    }
 
     private void LoopCommit(int written)
     {
         if (_writerClaimed)
         {
-            _output.Advance(written);
+            _claimedUsed += written;
             _claimedBytes += written;
         }
         else
         {
             _batchOutput.Advance(written);
         }
+    }
+
+    /// <summary>Hands the frames written into the claimed piece of the pipe's memory over to the pipe.</summary>
+    private void CommitClaimed()
+    {
+        if (_claimedUsed > 0)
+        {
+            _output.Advance(_claimedUsed);
+        }
+        _claimed = default;
+        _claimedUsed = 0;
     }
 
     private void SlowConsumer()
