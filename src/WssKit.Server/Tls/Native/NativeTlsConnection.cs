@@ -10,13 +10,13 @@ namespace WssKit.Server.Tls.Native;
 /// <summary>
 /// One server-side TLS connection run by OpenSSL on the socket itself: OpenSSL reads ciphertext with its own socket
 /// BIO, and records are sent from its buffer by a BIO of ours, with no pipe or copy in between. It decrypts into the
-/// pipe the HTTP layer and the WebSocket engine read, and encrypts what they write into the other. Between bursts
-/// the connection holds no buffer: OpenSSL releases its record buffers and the pipes return theirs.
+/// pipe the HTTP layer and the WebSocket engine read; what they write is encrypted and sent in their own flush
+/// (<see cref="NativeTlsWriter"/>). Between bursts the connection holds no buffer: OpenSSL releases its record
+/// buffers, the pipe and the writer return theirs.
 /// <para>
-/// Two pumps run once the handshake is done: the read pump decrypts what arrives, the write pump encrypts what the
-/// application writes. One lock serialises every OpenSSL call on the connection. A record the socket cannot take at
-/// once (its buffer is full, or the read pump wrote an alert while an earlier send was pending) waits in
-/// <see cref="_unsent"/>, which only the write pump sends, in order.
+/// A read pump decrypts what arrives once the handshake is done. One lock serialises every OpenSSL call on the
+/// connection. A record the socket cannot take at once (its buffer is full) waits in <see cref="_unsent"/>, with
+/// every record after it, until one drain sends them in order.
 /// </para>
 /// </summary>
 internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
@@ -31,16 +31,17 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private readonly int _descriptor;
     private readonly ServedCertificates _certificates;
     private readonly Pipe _decrypted;
-    private readonly Pipe _plaintextOut;
+    private readonly NativeTlsWriter _output;
     private GCHandle _self;
     private nint _ssl;
     private NativeTlsContext _context;
 
-    // Records not yet sent, and whether the write pump is sending an earlier batch (then new records queue behind it).
-    // During the handshake every record queues, so that the server's whole flight goes out in one send.
+    // Records not yet sent, and the drain sending them (new records queue behind it until it is done). During the
+    // handshake every record queues, so that the server's whole flight goes out in one send.
     private PooledBuffer _unsent;
-    private bool _sending;
+    private TaskCompletionSource? _drain;
     private bool _queueAll = true;
+    private bool _outputEnded;
 
     // OpenSSL's read buffer, allocated for each burst (it is released between bursts): one record's size for small
     // messages, four records' while a connection receives whole records (bulk), which makes a 64 KiB message one read
@@ -50,7 +51,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private bool _bulkReads;
 
     private Task? _reading;
-    private Task? _writing;
 
     public NativeTlsConnection(DirectSocketConnection connection, NativeTlsContext defaultContext, ServedCertificates certificates)
     {
@@ -59,7 +59,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         _certificates = certificates;
         _context = defaultContext;
         _decrypted = new Pipe(DecryptedOptions);
-        _plaintextOut = new Pipe(PlaintextOptions);
+        _output = new NativeTlsWriter(this);
         _ssl = LibSsl.SslNew(defaultContext);
         if (_ssl == 0)
         {
@@ -78,25 +78,20 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         LibSsl.SslSetAcceptState(_ssl);
     }
 
-    // A TLS record carries up to 16 KiB: segments of that size let one SSL_read fill one segment with a whole record
-    // and one SSL_write turn a segment into one full record (Kestrel's 4 KiB blocks would make four records of it).
-    // The pipes return their segments when empty, so an idle connection holds none. Inline schedulers: a decrypted
+    // A TLS record carries up to 16 KiB: segments of that size let one SSL_read fill one segment with a whole record.
+    // The pipe returns its segments when empty, so an idle connection holds none. Inline schedulers: a decrypted
     // read reaches the WebSocket engine, and its replies the encryption, on the socket's own thread, as with
-    // Kestrel's inline socket scheduling. The output pipe pauses its writer at 64 KiB so that a peer that stops
-    // reading fills the engine's bounded outgoing buffer, not this pipe.
+    // Kestrel's inline socket scheduling.
     private const int RecordSize = 16 * 1024;
 
     private static readonly PipeOptions DecryptedOptions = new(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
         pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);
 
-    private static readonly PipeOptions PlaintextOptions = new(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
-        pauseWriterThreshold: 64 * 1024, resumeWriterThreshold: 32 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);
-
     /// <summary>The decrypted input, for the application.</summary>
     public PipeReader Input => _decrypted.Reader;
 
     /// <summary>The plaintext output, for the application.</summary>
-    public PipeWriter Output => _plaintextOut.Writer;
+    public PipeWriter Output => _output;
 
     /// <summary>The negotiated session, once the handshake is done.</summary>
     public NativeTlsSession? Session { get; private set; }
@@ -125,7 +120,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 }
             }
             // The server's flight, or the alert that explains a failure, goes out before anything else happens.
-            await SendUnsentAsync(cancellationToken);
+            await SendQueuedAsync().WaitAsync(cancellationToken);
             if (status == 0)
             {
                 _queueAll = false;
@@ -140,12 +135,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         }
     }
 
-    /// <summary>Starts decrypting and encrypting in the background; the application then uses <see cref="Input"/> and <see cref="Output"/>.</summary>
-    public void Start()
-    {
-        _reading = ReadPumpAsync();
-        _writing = WritePumpAsync();
-    }
+    /// <summary>Starts decrypting in the background; the application then uses <see cref="Input"/> and <see cref="Output"/>.</summary>
+    public void Start() => _reading = ReadPumpAsync();
 
     private async Task ReadPumpAsync()
     {
@@ -165,7 +156,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 }
                 if (queued)
                 {
-                    _plaintextOut.Reader.CancelPendingRead(); // what OpenSSL answered (an alert, a key update) goes out with the write pump
+                    _ = SendQueuedAsync(); // what OpenSSL answered (an alert, a key update), behind what the application wrote
                 }
                 if (status == LibSsl.ErrorZeroReturn)
                 {
@@ -237,122 +228,141 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         }
     }
 
-    private async Task WritePumpAsync()
+    /// <summary>Whether a send is waiting for the socket to take more.</summary>
+    public bool IsSending => Volatile.Read(ref _drain) is not null;
+
+    /// <summary>Whether records could not be made or sent: the connection is broken.</summary>
+    public bool OutputFailed { get; private set; }
+
+    /// <summary>Turns plaintext into records, sent at once or queued; for the writer.</summary>
+    public unsafe void Encrypt(ReadOnlySpan<byte> plaintext)
     {
-        var plaintext = _plaintextOut.Reader;
-        Exception? error = null;
+        lock (_lock)
+        {
+            if (OutputFailed || _outputEnded)
+            {
+                return;
+            }
+            LibSsl.ClearErrors();
+            int written;
+            fixed (byte* source = plaintext)
+            {
+                written = LibSsl.SslWrite(_ssl, source, plaintext.Length);
+            }
+            if (written != plaintext.Length)
+            {
+                // The BIO reported a reset (or OpenSSL failed): nothing more can be sent.
+                LibSsl.ClearErrors();
+                OutputFailed = true;
+            }
+        }
+    }
+
+    /// <summary>Sends close_notify after the application's last record; for the writer.</summary>
+    public void EndOutput()
+    {
+        lock (_lock)
+        {
+            if (_outputEnded || OutputFailed)
+            {
+                return;
+            }
+            _outputEnded = true;
+            LibSsl.ClearErrors();
+            LibSsl.SslShutdown(_ssl); // close_notify; the client's answer is not waited for
+            LibSsl.ClearErrors(); // what it may leave must not mislead a later call's error check
+        }
+        _ = SendQueuedAsync();
+    }
+
+    /// <summary>Ends the connection (the socket is shut down; it stays open until the connection is disposed).</summary>
+    public void Abort() => _connection.Abort();
+
+    /// <summary>
+    /// Completes once every queued record is sent: at once when none is queued, else when the drain that sends them
+    /// (started here, or already running) is done. It faults when the socket fails.
+    /// </summary>
+    public Task SendQueuedAsync()
+    {
+        TaskCompletionSource drain;
+        lock (_lock)
+        {
+            if (_drain is not null)
+            {
+                return _drain.Task;
+            }
+            if (_unsent.Length == 0)
+            {
+                return Task.CompletedTask;
+            }
+            _drain = drain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        _ = DrainAsync(drain);
+        return drain.Task;
+    }
+
+    private async Task DrainAsync(TaskCompletionSource drain)
+    {
         try
         {
             while (true)
             {
-                var read = await plaintext.ReadAsync();
-                var buffer = read.Buffer;
-                string? problem = null;
+                PooledBuffer batch;
                 lock (_lock)
                 {
-                    LibSsl.ClearErrors();
-                    foreach (var segment in buffer)
+                    batch = _unsent;
+                    _unsent = default;
+                    if (batch.Length == 0)
                     {
-                        if (!Encrypt(segment.Span, out problem))
-                        {
-                            break;
-                        }
-                    }
-                    if (read.IsCompleted && problem is null)
-                    {
-                        LibSsl.SslShutdown(_ssl); // close_notify; the client's answer is not waited for
-                        LibSsl.ErrorClear(); // what it may leave must not mislead a later call's error check
+                        _drain = null;
+                        break;
                     }
                 }
-                plaintext.AdvanceTo(buffer.End);
-                if (problem is not null)
+                try
                 {
-                    error = new IOException($"TLS error: {problem}");
-                    break;
+                    for (var sent = 0; sent < batch.Length;)
+                    {
+                        sent += await _socket.SendAsync(batch.WrittenMemory[sent..], SocketFlags.None);
+                    }
                 }
-                // A peer that does not read makes this wait; the application's pipe then fills and stops its writer.
-                await SendUnsentAsync(CancellationToken.None);
-                if (read.IsCompleted)
+                finally
                 {
-                    break;
+                    batch.Release();
                 }
             }
+            drain.SetResult();
         }
-        catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            error = e;
-        }
-        await plaintext.CompleteAsync(error);
-    }
-
-    private unsafe bool Encrypt(ReadOnlySpan<byte> plaintext, out string? problem)
-    {
-        problem = null;
-        if (plaintext.IsEmpty)
-        {
-            return true;
-        }
-        int written;
-        fixed (byte* source = plaintext)
-        {
-            written = LibSsl.SslWrite(_ssl, source, plaintext.Length);
-        }
-        if (written == plaintext.Length)
-        {
-            return true;
-        }
-        problem = LibSsl.TakeError() ?? $"write error {LibSsl.SslGetError(_ssl, written)}";
-        return false;
-    }
-
-    /// <summary>Sends the queued records, and what queues behind them meanwhile, in order (only one caller at a time).</summary>
-    private async ValueTask SendUnsentAsync(CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            PooledBuffer batch;
             lock (_lock)
             {
-                batch = _unsent;
-                _unsent = default;
-                _sending = batch.Length > 0;
+                OutputFailed = true;
+                _unsent.Release();
+                _drain = null;
             }
-            if (batch.Length == 0)
-            {
-                return;
-            }
-            try
-            {
-                for (var sent = 0; sent < batch.Length;)
-                {
-                    sent += await _socket.SendAsync(batch.WrittenMemory[sent..], SocketFlags.None, cancellationToken);
-                }
-            }
-            finally
-            {
-                batch.Release();
-            }
+            drain.SetException(new IOException($"TLS connection: {e.Message}", e));
         }
     }
 
-    /// <summary>Ends both pumps once the application is done, then frees the OpenSSL connection.</summary>
+    /// <summary>Sends what the application wrote last and close_notify, ends the read pump, then frees the OpenSSL connection.</summary>
     public async ValueTask DisposeAsync()
     {
         await _decrypted.Reader.CompleteAsync();
-        await _plaintextOut.Writer.CompleteAsync();
-        if (_writing is not null)
+        _output.Complete();
+        // What the application wrote last (its close frame) still goes out, unless the client has stopped reading:
+        // then the connection is not held open for it.
+        var sending = SendQueuedAsync();
+        try
         {
-            // What the application wrote last (its close frame) still goes out, unless the client has stopped
-            // reading: then the connection is not held open for it.
-            try
-            {
-                await _writing.WaitAsync(WriteGrace);
-            }
-            catch (TimeoutException)
-            {
-                _connection.Abort();
-                await _writing;
-            }
+            await sending.WaitAsync(WriteGrace);
+        }
+        catch (TimeoutException)
+        {
+            Abort();
+        }
+        catch (IOException)
+        {
+            // The client has gone.
         }
         // The end of the connection: the read pump, waiting for the client, sees it too.
         try
@@ -413,7 +423,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         try
         {
             var sent = 0;
-            if (!connection._queueAll && !connection._sending && connection._unsent.Length == 0)
+            if (!connection._queueAll && connection._drain is null && connection._unsent.Length == 0)
             {
                 sent = Libc.SendNow(connection._descriptor, data, length);
                 if (sent < 0)
