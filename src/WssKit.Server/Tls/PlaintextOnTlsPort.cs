@@ -31,6 +31,16 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
 
     public async Task OnConnectionAsync(ConnectionContext context)
     {
+        // Two methods: this one runs as long as the connection, and keeps only what it needs for that.
+        if (await FirstBytesSayTlsAsync(context))
+        {
+            await next(context);
+        }
+    }
+
+    /// <summary>Whether the connection goes on to the TLS handshake; answers or drops it when not.</summary>
+    private async Task<bool> FirstBytesSayTlsAsync(ConnectionContext context)
+    {
         var socket = context.Features.GetRequiredFeature<DirectSocketConnection>();
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         byte[]? hello = null;
@@ -46,21 +56,21 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
             catch (OperationCanceledException)
             {
                 metrics.HandshakeFailed("tls", "timeout");
-                return;
+                return false;
             }
             catch (SocketException)
             {
                 // Reset by the client before its first bytes were read.
                 metrics.HandshakeFailed("tls", "client-closed");
                 ReturnHello(hello);
-                return;
+                return false;
             }
         }
         try
         {
             if (peeked == 0)
             {
-                return;
+                return false;
             }
             var first = hello![0];
             if (first != TlsHandshakeRecord && char.IsAsciiLetterUpper((char)first))
@@ -71,7 +81,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
                 var input = context.Transport.Input;
                 input.AdvanceTo((await input.ReadAsync()).Buffer.End);
                 await context.Transport.Output.WriteAsync(Answer);
-                return;
+                return false;
             }
             // While a CA validates a domain over TLS-ALPN-01, its handshakes (ALPN acme-tls/1) get the validation
             // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
@@ -86,7 +96,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
         }
         context.Features.Set(new HandshakeStarted(started));
         // Nothing consumed: the TLS layer reads the same bytes.
-        await next(context);
+        return true;
     }
 
     private static void ReturnHello(byte[]? hello)

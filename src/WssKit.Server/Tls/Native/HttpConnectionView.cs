@@ -17,13 +17,14 @@ internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbe
     private readonly ConnectionContext _connection;
     private readonly DetachablePipe _transport;
     private volatile (Action<object> Callback, object State)[] _heartbeats = [];
+    private IFeatureCollection _features;
 
     public HttpConnectionView(ConnectionContext connection, DetachablePipe transport)
     {
         _connection = connection;
         _transport = transport;
-        Features = new FeatureCollection(connection.Features);
-        Features.Set<IConnectionHeartbeatFeature>(this);
+        _features = new FeatureCollection(connection.Features);
+        _features.Set<IConnectionHeartbeatFeature>(this);
         Features.Set<IConnectionTransportFeature>(this);
         Features.Set<IConnectionTakeoverFeature>(this);
         connection.Features.Get<IConnectionHeartbeatFeature>()?.OnHeartbeat(static state => ((HttpConnectionView)state).Beat(), this);
@@ -31,7 +32,7 @@ internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbe
 
     public override string ConnectionId { get => _connection.ConnectionId; set => _connection.ConnectionId = value; }
 
-    public override IFeatureCollection Features { get; }
+    public override IFeatureCollection Features => _features;
 
     /// <summary>What runs once Kestrel's HTTP layer is done with the connection, if a WebSocket took it over.</summary>
     public Func<IDuplexPipe, Action, Task>? Continuation { get; private set; }
@@ -71,6 +72,12 @@ internal sealed class HttpConnectionView : ConnectionContext, IConnectionHeartbe
         _heartbeats = [];
         Continuation = run;
     }
+
+    /// <summary>
+    /// Kestrel's HTTP layer has finished with the view: its features go, and what they hold with them. The view stays
+    /// registered for the connection's heartbeat (an empty forwarder once a WebSocket took over), so it must hold little.
+    /// </summary>
+    public void EndOfHttp() => _features = new FeatureCollection();
 
     private void Beat()
     {

@@ -282,7 +282,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// Completes once every queued record is sent: at once when none is queued, else when the drain that sends them
     /// (started here, or already running) is done. It faults when the socket fails.
     /// </summary>
-    public Task SendQueuedAsync()
+    public unsafe Task SendQueuedAsync()
     {
         TaskCompletionSource drain;
         lock (_lock)
@@ -294,6 +294,26 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             if (_unsent.Length == 0)
             {
                 return Task.CompletedTask;
+            }
+            // Most often the socket takes it all at once (the handshake's flight): then nothing waits, and the socket
+            // never needs .NET's send machinery (which it would keep for its whole life).
+            int sent;
+            fixed (byte* queued = _unsent.Written)
+            {
+                sent = Libc.SendNow(_descriptor, queued, _unsent.Length);
+            }
+            if (sent < 0 || sent == _unsent.Length)
+            {
+                _unsent.Release();
+                OutputFailed |= sent < 0;
+                return sent < 0 ? Task.FromException(new IOException("TLS connection: the client reset the connection")) : Task.CompletedTask;
+            }
+            if (sent > 0)
+            {
+                var rest = default(PooledBuffer);
+                rest.Append(_unsent.Written[sent..]);
+                _unsent.Release();
+                _unsent = rest;
             }
             _drain = drain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }

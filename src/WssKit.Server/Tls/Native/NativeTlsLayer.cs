@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
@@ -29,50 +30,63 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
     /// <summary>Placed after Kestrel's HTTPS middleware: remembers the HTTP layer that connections secured here go to.</summary>
     public ConnectionDelegate After(ConnectionDelegate http) => _http = http;
 
+    // Three methods, not one: an async method keeps its locals as long as it runs, and a WebSocket runs for hours.
+    // The handshake's timers and Kestrel's view of the connection are let go as soon as they are done with.
     private async Task RunAsync(ConnectionContext context, DirectSocketConnection socket, ConnectionDelegate http)
     {
         await using var tls = new NativeTlsConnection(socket, certificates.NativeFor(null)!, certificates);
-        string? failure;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed))
-        {
-            // The wait for the first bytes already took part of the handshake timeout.
-            var started = context.Features.Get<HandshakeStarted>();
-            context.Features.Set<HandshakeStarted>(null);
-            var spent = started is null ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started.Timestamp);
-            timeout.CancelAfter(spent < handshakeTimeout ? handshakeTimeout - spent : TimeSpan.Zero);
-            try
-            {
-                failure = await tls.HandshakeAsync(timeout.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                // Either the handshake timeout, or Kestrel aborting a connection whose client went away.
-                failure = context.ConnectionClosed.IsCancellationRequested ? "connection reset: the client closed the connection" : "timeout";
-            }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
-            {
-                failure = $"connection reset: {e.Message}";
-            }
-        }
-        if (failure is not null)
+        if (await HandshakeAsync(context, tls) is { } failure)
         {
             metrics.HandshakeFailed("tls", failure == "timeout" ? "timeout" : TlsFailureCounter.Classify(failure));
             Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", failure);
             return;
         }
         tls.Start();
-        // Kestrel's HTTP layer gets a view of the connection: the same features plus the TLS ones, the decrypted
-        // pipes, and the means for a WebSocket to take the connection over when its upgrade request ends.
+        if (await ServeHttpAsync(context, tls, http) is { } webSocket)
+        {
+            // Taken over: the WebSocket runs on the connection's own pipes; aborting it aborts the TCP connection.
+            await webSocket(tls, context.Abort);
+        }
+    }
+
+    /// <summary>Runs the handshake within what is left of the handshake timeout; returns why it failed, or null.</summary>
+    private async Task<string?> HandshakeAsync(ConnectionContext context, NativeTlsConnection tls)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
+        // The wait for the first bytes already took part of the handshake timeout.
+        var started = context.Features.Get<HandshakeStarted>();
+        context.Features.Set<HandshakeStarted>(null);
+        var spent = started is null ? TimeSpan.Zero : System.Diagnostics.Stopwatch.GetElapsedTime(started.Timestamp);
+        timeout.CancelAfter(spent < handshakeTimeout ? handshakeTimeout - spent : TimeSpan.Zero);
+        try
+        {
+            return await tls.HandshakeAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // Either the handshake timeout, or Kestrel aborting a connection whose client went away.
+            return context.ConnectionClosed.IsCancellationRequested ? "connection reset: the client closed the connection" : "timeout";
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            return $"connection reset: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Kestrel's HTTP layer on a view of the connection: the same features plus the TLS ones, the decrypted pipes, and
+    /// the means for a WebSocket to take the connection over when its upgrade request ends. Returns what that
+    /// WebSocket runs next, if one did.
+    /// </summary>
+    private static async Task<Func<IDuplexPipe, Action, Task>?> ServeHttpAsync(ConnectionContext context, NativeTlsConnection tls, ConnectionDelegate http)
+    {
         var view = new HttpConnectionView(context, new DetachablePipe(tls));
         var features = new NativeTlsFeatures(tls.Session!, tls.ServerName);
         view.Features.Set<ITlsConnectionFeature>(features);
         view.Features.Set<ITlsApplicationProtocolFeature>(features);
         view.Features.Set<ITlsHandshakeFeature>(features);
         await http(view);
-        if (view.Continuation is { } webSocket)
-        {
-            // Taken over: the WebSocket runs on the connection's own pipes; aborting it aborts the TCP connection.
-            await webSocket(tls, context.Abort);
-        }
+        view.EndOfHttp();
+        return view.Continuation;
     }
 }
