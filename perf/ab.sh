@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# A/B of two builds of `wss serve` on the bench rig, for changes smaller than the machine's run-to-run spread: both
+# servers run at once, each pinned to CPU 0, and the rig's load generator alternates between them on CPU 1.
+# usage: perf/ab.sh RIG BUILD_A BUILD_B SCENARIO [ROUNDS]
+#   RIG      a writable copy of ../shared/bench-rig after its ./setup.sh (for build/wsload and certs/)
+#   BUILD_x  a folder with wss.dll (dotnet build src/WssKit.Cli -c Release -o FOLDER)
+#   SCENARIO a (echo), b (5,000 msg/s), c (64 KiB bulk), d (connection setup), r (a fixed RATE, default 30000 msg/s)
+# Prints one line per round and server; compare msgs/s or conns/s per server_cpu_pct.
+set -euo pipefail
+rig=$1 a=$2 b=$3 scenario=$4 rounds=${5:-4}
+cert=$rig/certs/cert.pem key=$rig/certs/key.pem
+case $scenario in
+  a) load="--mode echo --conns 64 --window 16 --size 32 --duration 10 --warmup 1" ;;
+  b) load="--mode rate --conns 64 --rate 5000 --size 32 --duration 10 --warmup 2" ;;
+  c) load="--mode echo --conns 16 --window 4 --size 65536 --binary --duration 10 --warmup 1" ;;
+  d) load="--mode connrate --concurrency 16 --size 32 --duration 5 --warmup 1" ;;
+  r) load="--mode rate --conns 64 --rate ${RATE:-30000} --size 32 --duration 8 --warmup 2" ;;
+  *) echo "unknown scenario $scenario: a, b, c, d or r" >&2; exit 2 ;;
+esac
+start() { # BUILD PORT -> pid of the listening server
+  taskset -c 0 dotnet "$1/wss.dll" serve --port "$2" --cert "$cert" --key "$key" > "/tmp/wss-ab-$2.log" 2>&1 &
+  for _ in $(seq 50); do
+    pid=$(ss -ltnpH "sport = :$2" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2) && [ -n "$pid" ] && { echo "$pid"; return; }
+    sleep 0.2
+  done
+  echo "the server of $1 did not start: /tmp/wss-ab-$2.log" >&2; exit 1
+}
+pid_a=$(start "$a" 9551); pid_b=$(start "$b" 9552)
+trap 'kill $pid_a $pid_b 2>/dev/null' EXIT
+for round in $(seq "$rounds"); do
+  for side in A B; do
+    if [ $side = A ]; then port=9551 pid=$pid_a; else port=9552 pid=$pid_b; fi
+    out=$(timeout 60 taskset -c 1 "$rig/build/wsload" $load --port $port --path /echo --ciphers TLS_AES_128_GCM_SHA256 --server-pid "$pid")
+    echo "$round $side $(echo "$out" | tr ',' '\n' | grep -E '"(msgs_per_s|conns_per_s|server_cpu_pct|p50|p99|other_cpu_pct)"' | tr -d '"' | tr '\n' ' ')"
+    sleep 1
+  done
+done
