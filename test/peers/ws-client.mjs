@@ -1,6 +1,7 @@
 // A scriptable WebSocket client on Node's `ws` package, driven by the functional tests.
 // usage: node ws-client.mjs URL [--ca FILE] [--origin ORIGIN] [--protocol NAME]... [--servername NAME]
-// Commands, one per line on stdin: send TEXT | sendbin BYTES | ping | close [CODE [REASON]] | exit
+// Commands, one per line on stdin: send TEXT | sendbin BYTES | ping | pause | resume | close [CODE [REASON]] | exit
+// (pause stops reading the socket, so that the server's sends back up; resume reads again).
 // Events, one JSON object per line on stdout: open, message, pong, close, error, unexpected-response.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -61,6 +62,8 @@ function run(line) {
     socket.send(bytes, { binary: true });
   }
   else if (command === 'ping') socket.ping();
+  else if (command === 'pause') socket.pause();
+  else if (command === 'resume') socket.resume();
   else if (command === 'close') socket.close(rest[0] ? Number(rest[0]) : 1000, rest.slice(1).join(' '));
   else if (command === 'exit') process.exit(0);
 }

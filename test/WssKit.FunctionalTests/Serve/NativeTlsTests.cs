@@ -48,6 +48,40 @@ public sealed class NativeTlsTests
         Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task ClientStopsReading_NativeEngine_EchoesQueueBehindTheFullSocketAndArriveWholeAndInOrder()
+    {
+        // Six echoes of 3 MiB and more while the client reads nothing: more than the kernel's buffers of both sockets
+        // hold, so OpenSSL's records queue behind them, and what the socket takes later must be each message whole, in
+        // the order sent.
+        await using var server = await TestServer.StartAsync(options => (options.MaxMessageSize, options.MaxOutgoingBuffer) = (4 << 20, 32 << 20));
+        await using var node = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
+        await node.WaitForAsync("open");
+
+        await node.SendAsync("pause");
+        int[] lengths = [.. Enumerable.Range(0, 6).Select(i => (3 << 20) + i)];
+        var hashes = new List<string>();
+        foreach (var length in lengths)
+        {
+            await node.SendAsync($"sendbin {length}");
+            hashes.Add((await node.WaitForAsync("sent")).GetProperty("sha256").GetString()!);
+        }
+        await node.SendAsync("send after the big ones");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await node.SendAsync("resume");
+
+        for (var i = 0; i < lengths.Length; i++)
+        {
+            var echoed = await node.WaitForAsync("message", TimeSpan.FromSeconds(30));
+            Assert.Equal(lengths[i], echoed.GetProperty("length").GetInt32());
+            Assert.Equal(hashes[i], echoed.GetProperty("sha256").GetString());
+        }
+        Assert.Equal("after the big ones", (await node.WaitForAsync("message")).GetProperty("data").GetString());
+        AssertServedNatively(server);
+        await node.SendAsync("close 1000 done");
+        Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
+    }
+
     [Theory]
     [InlineData(false, "ECDSA")]
     [InlineData(true, "RSA")]
