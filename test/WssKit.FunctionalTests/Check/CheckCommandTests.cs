@@ -4,6 +4,8 @@ using WssKit.FunctionalTests.Infrastructure;
 namespace WssKit.FunctionalTests.Check;
 
 /// <summary>`wss check` as users and CI run it: sections and a verdict for people, the documented JSON, exit codes 0, 1 and 2.</summary>
+/// <remarks>In the timing-sensitive lab: an OK verdict means no timing finding, which a machine busy with load tests can spoil.</remarks>
+[Collection(TimingSensitive.Name)]
 public sealed class CheckCommandTests
 {
     [Fact]
