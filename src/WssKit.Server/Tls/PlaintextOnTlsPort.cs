@@ -45,13 +45,17 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         byte[]? hello = null;
         int peeked;
+        bool lookForAlpn;
         using (var timeout = new CancellationTokenSource(handshakeTimeout))
         {
             try
             {
                 await socket.WaitForDataAsync(timeout.Token);
-                hello = ArrayPool<byte>.Shared.Rent(validations.Any ? HelloSize : 1);
-                peeked = socket.Peek(hello.AsSpan(0, validations.Any ? HelloSize : 1));
+                // Decided once: a validation may start meanwhile, and the peek must fit the rented array.
+                lookForAlpn = validations.Any;
+                var size = lookForAlpn ? HelloSize : 1;
+                hello = ArrayPool<byte>.Shared.Rent(size);
+                peeked = socket.Peek(hello.AsSpan(0, size));
             }
             catch (OperationCanceledException)
             {
@@ -85,7 +89,7 @@ internal sealed class PlaintextOnTlsPort(ConnectionDelegate next, TimeSpan hands
             }
             // While a CA validates a domain over TLS-ALPN-01, its handshakes (ALPN acme-tls/1) get the validation
             // certificate, which must be chosen before ALPN is negotiated: the ClientHello is read here.
-            if (first == TlsHandshakeRecord && validations.Any && ClientHelloAlpn.Offers(new ReadOnlySequence<byte>(hello, 0, peeked), TlsAlpn01Challenges.Protocol))
+            if (first == TlsHandshakeRecord && lookForAlpn && ClientHelloAlpn.Offers(new ReadOnlySequence<byte>(hello, 0, peeked), TlsAlpn01Challenges.Protocol))
             {
                 context.Features.Set(AcmeValidationHandshake.Instance);
             }

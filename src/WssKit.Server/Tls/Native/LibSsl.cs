@@ -40,9 +40,6 @@ internal static unsafe partial class LibSsl
 
     public const int BioTypeSourceSink = 0x0400;
     public const int BioCtrlFlush = 11;
-    public const int BioFlagsRead = 0x01;
-    public const int BioFlagsShouldRetry = 0x08;
-    public const int BioFlagsRetryAll = 0x07 | 0x08;
 
     [LibraryImport(Ssl, EntryPoint = "TLS_server_method")]
     public static partial nint TlsServerMethod();
@@ -94,9 +91,6 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Ssl, EntryPoint = "SSL_free")]
     public static partial void SslFree(nint ssl);
-
-    [LibraryImport(Ssl, EntryPoint = "SSL_set_bio")]
-    public static partial void SslSetBio(nint ssl, nint readBio, nint writeBio);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_set_rfd")]
     public static partial int SslSetReadDescriptor(nint ssl, int descriptor);
@@ -155,9 +149,6 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_write")]
     public static partial int BioMethodSetWrite(nint method, delegate* unmanaged<nint, byte*, int, int> write);
 
-    [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_read")]
-    public static partial int BioMethodSetRead(nint method, delegate* unmanaged<nint, byte*, int, int> read);
-
     [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_ctrl")]
     public static partial int BioMethodSetCtrl(nint method, delegate* unmanaged<nint, int, long, nint, long> ctrl);
 
@@ -172,12 +163,6 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto, EntryPoint = "BIO_set_init")]
     public static partial void BioSetInit(nint bio, int init);
-
-    [LibraryImport(Crypto, EntryPoint = "BIO_set_flags")]
-    public static partial void BioSetFlags(nint bio, int flags);
-
-    [LibraryImport(Crypto, EntryPoint = "BIO_clear_flags")]
-    public static partial void BioClearFlags(nint bio, int flags);
 
     [LibraryImport(Crypto, EntryPoint = "d2i_X509")]
     public static partial nint DecodeCertificate(nint reuse, byte** data, long length);
