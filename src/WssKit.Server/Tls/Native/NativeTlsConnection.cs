@@ -42,6 +42,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private TaskCompletionSource? _drain;
     private bool _queueAll = true;
     private bool _outputEnded;
+    // While a write turns into several records, how many are still to come: all but the last are sent with MSG_MORE,
+    // so that the records of one write leave together, as one flush did through a pipe (a proxy that holds small
+    // writes would otherwise hold a large message's short last record).
+    private int _recordsToCome;
 
     // OpenSSL's read buffer, allocated for each burst (it is released between bursts): one record's size for small
     // messages, four records' while a connection receives whole records (bulk), which makes a 64 KiB message one read
@@ -245,10 +249,12 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             LibSsl.ClearErrors();
             int written;
+            _recordsToCome = (plaintext.Length - 1) / RecordSize;
             fixed (byte* source = plaintext)
             {
                 written = LibSsl.SslWrite(_ssl, source, plaintext.Length);
             }
+            _recordsToCome = 0;
             if (written != plaintext.Length)
             {
                 // The BIO reported a reset (or OpenSSL failed): nothing more can be sent.
@@ -434,7 +440,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     /// <summary>
     /// OpenSSL's output: sent at once from its buffer when nothing is queued before it, else queued. What the socket
-    /// does not take is queued too, and reported as written: the write pump sends it, without OpenSSL retrying.
+    /// does not take is queued too, and reported as written: a drain (<see cref="SendQueuedAsync"/>) sends it,
+    /// without OpenSSL retrying.
     /// </summary>
     [UnmanagedCallersOnly]
     private static unsafe int BioSend(nint bio, byte* data, int length)
@@ -443,9 +450,16 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         try
         {
             var sent = 0;
+            // Never MSG_MORE on a write's last record: records beyond the count (a smaller negotiated fragment length,
+            // a key update) only make the count reach zero earlier.
+            var more = connection._recordsToCome > 0;
+            if (more)
+            {
+                connection._recordsToCome--;
+            }
             if (!connection._queueAll && connection._drain is null && connection._unsent.Length == 0)
             {
-                sent = Libc.SendNow(connection._descriptor, data, length);
+                sent = Libc.SendNow(connection._descriptor, data, length, more);
                 if (sent < 0)
                 {
                     return -1; // reset: OpenSSL reports a failed write
