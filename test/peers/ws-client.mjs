@@ -1,7 +1,8 @@
 // A scriptable WebSocket client on Node's `ws` package, driven by the functional tests.
 // usage: node ws-client.mjs URL [--ca FILE] [--origin ORIGIN] [--protocol NAME]... [--servername NAME]
-// Commands, one per line on stdin: send TEXT | sendbin BYTES | ping | pause | resume | close [CODE [REASON]] | exit
-// (pause stops reading the socket, so that the server's sends back up; resume reads again).
+// Commands, one per line on stdin: send TEXT | sendbin BYTES [COUNT] | ping | pause | resume | close [CODE [REASON]] | exit
+// (sendbin with a count sends that many messages, each with other bytes, at once: they leave together; pause stops
+// reading the socket, so that the server's sends back up; resume reads again).
 // Events, one JSON object per line on stdout: open, message, pong, close, error, unexpected-response.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -56,10 +57,12 @@ function run(line) {
   const [command, ...rest] = line.split(' ');
   if (command === 'send') socket.send(rest.join(' '));
   else if (command === 'sendbin') {
-    const bytes = Buffer.alloc(Number(rest[0]));
-    for (let i = 0; i < bytes.length; i++) bytes[i] = i % 251;
-    emit({ event: 'sent', length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
-    socket.send(bytes, { binary: true });
+    for (let k = 0; k < Number(rest[1] ?? 1); k++) {
+      const bytes = Buffer.alloc(Number(rest[0]));
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i + k) % 251;
+      emit({ event: 'sent', length: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') });
+      socket.send(bytes, { binary: true });
+    }
   }
   else if (command === 'ping') socket.ping();
   else if (command === 'pause') socket.pause();

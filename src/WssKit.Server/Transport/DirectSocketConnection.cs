@@ -22,6 +22,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
     private readonly SocketConnectionContextFactory _pipesFactory;
     private readonly CancellationTokenSource _closed = new();
     private ConnectionContext? _pipes;
+    private SocketReadiness? _readiness;
     private IDuplexPipe? _transport;
     private bool _taken;
     private string? _id;
@@ -60,9 +61,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         set => _transport = value;
     }
 
+    /// <summary>Whether the socket can be read or written, from our own event loop; until Kestrel's pipes take it.</summary>
+    public SocketReadiness Readiness => _readiness ??= SocketEventLoop.Register(Socket);
+
     /// <summary>Waits until the client has sent something, or closed.</summary>
-    public async ValueTask WaitForDataAsync(CancellationToken cancellationToken)
-        => await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+    public ValueTask WaitForDataAsync(CancellationToken cancellationToken)
+        => Readiness.Readable.WaitAsync(seen: 0, cancellationToken); // any event since the socket was registered
 
     /// <summary>Copies what has arrived without consuming it: the count, 0 when the client closed without sending anything.</summary>
     public int Peek(Span<byte> buffer) => Socket.Receive(buffer, SocketFlags.Peek);
@@ -102,6 +106,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         else
         {
             Shutdown();
+            _readiness?.Dispose();
             Socket.Dispose();
         }
         Cancel(_closed);
@@ -115,6 +120,8 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         }
         if (_pipes is null)
         {
+            // From here .NET's socket machinery watches the socket.
+            _readiness?.Dispose();
             _pipes = _pipesFactory.Create(Socket);
             _pipes.ConnectionClosed.UnsafeRegister(static closed => Cancel((CancellationTokenSource)closed!), _closed);
         }

@@ -82,6 +82,35 @@ public sealed class NativeTlsTests
         Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
     }
 
+    [Fact]
+    public async Task Burst_NativeEngine_MessagesLargerThanOneReadSentTogetherAreAllEchoed()
+    {
+        // Four 64 KiB messages at once, then nothing until their echoes: OpenSSL's reads leave bytes in the socket,
+        // whose arrival epoll reported before the read pump would wait. A pump that waited for another arrival instead
+        // of reading them would never answer.
+        await using var server = await TestServer.StartAsync();
+        await using var node = PeerProcess.Node(server.Url(), "--ca", server.CaPath);
+        await node.WaitForAsync("open");
+
+        for (var round = 0; round < 25; round++)
+        {
+            await node.SendAsync("sendbin 65536 4");
+            var hashes = new List<string>();
+            for (var i = 0; i < 4; i++)
+            {
+                hashes.Add((await node.WaitForAsync("sent")).GetProperty("sha256").GetString()!);
+            }
+            foreach (var hash in hashes)
+            {
+                var echoed = await node.WaitForAsync("message", TimeSpan.FromSeconds(10));
+                Assert.Equal(hash, echoed.GetProperty("sha256").GetString());
+            }
+        }
+        AssertServedNatively(server);
+        await node.SendAsync("close 1000 done");
+        Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
+    }
+
     [Theory]
     [InlineData(false, "ECDSA")]
     [InlineData(true, "RSA")]

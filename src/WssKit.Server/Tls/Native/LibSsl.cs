@@ -40,6 +40,7 @@ internal static unsafe partial class LibSsl
 
     public const int BioTypeSourceSink = 0x0400;
     public const int BioCtrlFlush = 11;
+    public const int BioFlagsRetryRead = 0x01 | 0x08; // BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY
 
     [LibraryImport(Ssl, EntryPoint = "TLS_server_method")]
     public static partial nint TlsServerMethod();
@@ -92,11 +93,9 @@ internal static unsafe partial class LibSsl
     [LibraryImport(Ssl, EntryPoint = "SSL_free")]
     public static partial void SslFree(nint ssl);
 
-    [LibraryImport(Ssl, EntryPoint = "SSL_set_rfd")]
-    public static partial int SslSetReadDescriptor(nint ssl, int descriptor);
-
-    [LibraryImport(Ssl, EntryPoint = "SSL_set0_wbio")]
-    public static partial void SslSetWriteBio(nint ssl, nint writeBio);
+    /// <summary>The SSL takes one reference when both are the same BIO.</summary>
+    [LibraryImport(Ssl, EntryPoint = "SSL_set_bio")]
+    public static partial void SslSetBio(nint ssl, nint readBio, nint writeBio);
 
     [LibraryImport(Ssl, EntryPoint = "SSL_get_wbio")]
     public static partial nint SslGetWriteBio(nint ssl);
@@ -148,6 +147,15 @@ internal static unsafe partial class LibSsl
 
     [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_write")]
     public static partial int BioMethodSetWrite(nint method, delegate* unmanaged<nint, byte*, int, int> write);
+
+    [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_read")]
+    public static partial int BioMethodSetRead(nint method, delegate* unmanaged<nint, byte*, int, int> read);
+
+    [LibraryImport(Crypto, EntryPoint = "BIO_set_flags")]
+    public static partial void BioSetFlags(nint bio, int flags);
+
+    [LibraryImport(Crypto, EntryPoint = "BIO_clear_flags")]
+    public static partial void BioClearFlags(nint bio, int flags);
 
     [LibraryImport(Crypto, EntryPoint = "BIO_meth_set_ctrl")]
     public static partial int BioMethodSetCtrl(nint method, delegate* unmanaged<nint, int, long, nint, long> ctrl);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace WssKit.Server.Tls.Native;
 
-/// <summary>The C library's send, for TLS records written to a socket straight from OpenSSL's buffer.</summary>
+/// <summary>The C library's send and receive, for TLS records going between a socket and OpenSSL's buffers.</summary>
 internal static unsafe partial class Libc
 {
     private const int DontWait = 0x40;
@@ -13,6 +13,30 @@ internal static unsafe partial class Libc
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     private static partial nint Send(int socket, byte* data, nuint length, int flags);
+
+    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
+    private static partial nint Receive(int socket, byte* buffer, nuint length, int flags);
+
+    /// <summary>What <see cref="ReceiveNow"/> returns when nothing has arrived.</summary>
+    public const int NothingYet = -2;
+
+    /// <summary>Reads what has arrived without waiting: the count, 0 at the end of the stream, <see cref="NothingYet"/>, or -1 on an error.</summary>
+    public static int ReceiveNow(int socket, byte* buffer, int length)
+    {
+        while (true)
+        {
+            var received = Receive(socket, buffer, (nuint)length, DontWait);
+            if (received >= 0)
+            {
+                return (int)received;
+            }
+            var error = Marshal.GetLastPInvokeError();
+            if (error != Interrupted)
+            {
+                return error == Again ? NothingYet : -1;
+            }
+        }
+    }
 
     /// <summary>
     /// Sends what the socket takes now without waiting: the count sent (0 when its buffer is full), or -1 on an error

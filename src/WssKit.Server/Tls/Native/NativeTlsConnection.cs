@@ -21,13 +21,14 @@ namespace WssKit.Server.Tls.Native;
 /// </summary>
 internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 {
-    private static readonly nint SendMethod = CreateBioMethod();
+    private static readonly nint SocketMethod = CreateBioMethod();
 
     private static readonly TimeSpan WriteGrace = TimeSpan.FromSeconds(2);
 
     private readonly Lock _lock = new();
     private readonly DirectSocketConnection _connection;
     private readonly Socket _socket;
+    private readonly SocketReadiness _readiness;
     private readonly int _descriptor;
     private readonly ServedCertificates _certificates;
     private readonly Pipe _decrypted;
@@ -54,12 +55,19 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private const int BulkBurst = 16 * 1024;
     private bool _bulkReads;
 
+    // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for, or nothing):
+    // bytes that arrive later wake the read pump's wait. Otherwise the socket is read again without waiting, because
+    // the event for the bytes left in it may have come before the wait began (epoll reports arrivals, edge-triggered).
+    private bool _socketDrained;
+    private bool _retryFlagged;
+
     private Task? _reading;
 
     public NativeTlsConnection(DirectSocketConnection connection, NativeTlsContext defaultContext, ServedCertificates certificates)
     {
         _connection = connection;
         _socket = connection.Socket;
+        _readiness = connection.Readiness;
         _certificates = certificates;
         _context = defaultContext;
         _decrypted = new Pipe(DecryptedOptions);
@@ -74,11 +82,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         _descriptor = (int)_socket.SafeHandle.DangerousGetHandle();
         _socket.Blocking = false;
         _self = GCHandle.Alloc(this);
-        var bio = LibSsl.BioNew(SendMethod);
+        var bio = LibSsl.BioNew(SocketMethod);
         LibSsl.BioSetData(bio, GCHandle.ToIntPtr(_self));
         LibSsl.BioSetInit(bio, 1);
-        LibSsl.SslSetWriteBio(_ssl, bio); // the SSL owns the BIO
-        LibSsl.SslSetReadDescriptor(_ssl, _descriptor);
+        LibSsl.SslSetBio(_ssl, bio, bio); // the SSL owns the BIO
         LibSsl.SslSetAcceptState(_ssl);
     }
 
@@ -110,6 +117,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         {
             int status;
             string? problem = null;
+            var seen = _readiness.Readable.Events;
             lock (_lock)
             {
                 LibSsl.ErrorClear();
@@ -135,7 +143,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 return problem;
             }
-            await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
+            await _readiness.Readable.WaitAsync(seen, cancellationToken);
         }
     }
 
@@ -153,6 +161,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 int status;
                 string? problem;
                 bool queued;
+                var seen = _readiness.Readable.Events;
                 lock (_lock)
                 {
                     status = Decrypt(decrypted, out problem);
@@ -177,7 +186,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 {
                     break;
                 }
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None);
+                if (!_socketDrained)
+                {
+                    continue;
+                }
+                await _readiness.Readable.WaitAsync(seen);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
@@ -216,8 +229,9 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                     _bulkReads = !_bulkReads;
                     LibSsl.SslSetReadBufferLength(_ssl, (nuint)(_bulkReads ? 4 * RecordWithOverhead : RecordWithOverhead));
                 }
-                // OpenSSL read all that had arrived (read-ahead) and holds nothing more: asking again would cost a
-                // read that finds the socket empty. The wait for more bytes tries the socket anyway.
+                // OpenSSL holds nothing more: what it read goes to the application before the socket is read again
+                // (at once when the last read left bytes in the socket; otherwise asking now would cost a read that
+                // finds it empty, and bytes that arrive after that read wake the wait).
                 problem = null;
                 return LibSsl.ErrorWantRead;
             }
@@ -348,7 +362,17 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 {
                     for (var sent = 0; sent < batch.Length;)
                     {
-                        sent += await _socket.SendAsync(batch.WrittenMemory[sent..], SocketFlags.None);
+                        var seen = _readiness.Writable.Events;
+                        var now = SendNow(batch.WrittenMemory[sent..]);
+                        if (now < 0)
+                        {
+                            throw new IOException("the client reset the connection");
+                        }
+                        if (now == 0)
+                        {
+                            await _readiness.Writable.WaitAsync(seen);
+                        }
+                        sent += now;
                     }
                 }
                 finally
@@ -358,7 +382,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             drain.SetResult();
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             lock (_lock)
             {
@@ -367,6 +391,14 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 _drain = null;
             }
             drain.SetException(new IOException($"TLS connection: {e.Message}", e));
+        }
+    }
+
+    private unsafe int SendNow(ReadOnlyMemory<byte> bytes)
+    {
+        fixed (byte* data = bytes.Span)
+        {
+            return Libc.SendNow(_descriptor, data, bytes.Length);
         }
     }
 
@@ -477,13 +509,36 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         }
     }
 
+    /// <summary>OpenSSL's input, read from the socket without waiting; notes whether the read left anything behind.</summary>
+    [UnmanagedCallersOnly]
+    private static unsafe int BioRead(nint bio, byte* buffer, int length)
+    {
+        var connection = From(bio);
+        var received = Libc.ReceiveNow(connection._descriptor, buffer, length);
+        if (received == Libc.NothingYet)
+        {
+            connection._socketDrained = true;
+            connection._retryFlagged = true;
+            LibSsl.BioSetFlags(bio, LibSsl.BioFlagsRetryRead); // OpenSSL: SSL_ERROR_WANT_READ
+            return -1;
+        }
+        if (connection._retryFlagged)
+        {
+            connection._retryFlagged = false;
+            LibSsl.BioClearFlags(bio, LibSsl.BioFlagsRetryRead); // else the end of the stream would read as "try again"
+        }
+        connection._socketDrained = received < length;
+        return received;
+    }
+
     [UnmanagedCallersOnly]
     private static long BioCtrl(nint bio, int command, long larg, nint parg) => command == LibSsl.BioCtrlFlush ? 1 : 0;
 
     private static unsafe nint CreateBioMethod()
     {
-        var method = LibSsl.BioMethodNew(LibSsl.BioGetNewIndex() | LibSsl.BioTypeSourceSink, "wsskit-send");
+        var method = LibSsl.BioMethodNew(LibSsl.BioGetNewIndex() | LibSsl.BioTypeSourceSink, "wsskit-socket");
         LibSsl.BioMethodSetWrite(method, &BioSend);
+        LibSsl.BioMethodSetRead(method, &BioRead);
         LibSsl.BioMethodSetCtrl(method, &BioCtrl);
         return method;
     }

@@ -1,0 +1,95 @@
+using System.Net.Sockets;
+using WssKit.Server.Transport;
+using WssKit.Tests.TestSupport;
+
+namespace WssKit.Tests.Transport;
+
+/// <summary>The epoll loop on a Unix-domain socket pair: arrivals, room to write again, and the end of a registration.</summary>
+public sealed class SocketEventLoopTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+    private readonly Socket _watched;
+    private readonly Socket _peer;
+
+    public SocketEventLoopTests()
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var endpoint = new UnixDomainSocketEndPoint(_temp.File("pair.sock"));
+        listener.Bind(endpoint);
+        listener.Listen(1);
+        _peer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _peer.Connect(endpoint);
+        _watched = listener.Accept();
+        _watched.Blocking = false;
+    }
+
+    public void Dispose()
+    {
+        _watched.Dispose();
+        _peer.Dispose();
+        _temp.Dispose();
+    }
+
+    [Fact]
+    public async Task Readable_BytesArriveAfterTheWaitBegan_WakesIt()
+    {
+        using var readiness = SocketEventLoop.Register(_watched);
+        var wait = readiness.Readable.WaitAsync(readiness.Readable.Events).AsTask();
+        await Task.Delay(50);
+        Assert.False(wait.IsCompleted);
+
+        _peer.Send("x"u8);
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Readable_BytesWereThereBeforeTheRegistration_ReportedAtOnce()
+    {
+        _peer.Send("x"u8);
+        await Task.Delay(50);
+
+        using var readiness = SocketEventLoop.Register(_watched);
+
+        await readiness.Readable.WaitAsync(seen: 0).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Writable_TheFullSocketIsReadByThePeer_WakesIt()
+    {
+        using var readiness = SocketEventLoop.Register(_watched);
+        var chunk = new byte[64 * 1024];
+        int seen;
+        while (true)
+        {
+            seen = readiness.Writable.Events;
+            if (_watched.Send(chunk, SocketFlags.None, out var error) == 0 || error == SocketError.WouldBlock)
+            {
+                break;
+            }
+        }
+        var wait = readiness.Writable.WaitAsync(seen).AsTask();
+
+        var sink = new byte[1 << 20];
+        for (var i = 0; i < 64 && !wait.IsCompleted; i++)
+        {
+            _peer.Receive(sink);
+        }
+
+        await wait.WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
+    public async Task Dispose_WhileAReadWaits_TheWaitFailsAndAnotherRegistrationWorks()
+    {
+        var readiness = SocketEventLoop.Register(_watched);
+        var wait = readiness.Readable.WaitAsync(readiness.Readable.Events).AsTask();
+
+        readiness.Dispose();
+
+        await Assert.ThrowsAsync<IOException>(() => wait);
+        using var again = SocketEventLoop.Register(_watched);
+        _peer.Send("x"u8);
+        await again.Readable.WaitAsync(seen: 0).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
