@@ -17,16 +17,18 @@ case $scenario in
   r) load="--mode rate --conns 64 --rate ${RATE:-30000} --size 32 --duration 8 --warmup 2" ;;
   *) echo "unknown scenario $scenario: a, b, c, d or r" >&2; exit 2 ;;
 esac
-start() { # BUILD PORT -> pid of the listening server
+start() { # BUILD PORT -> pid of the listening server (taskset execs dotnet: the same process)
   taskset -c 0 dotnet "$1/wss.dll" serve --port "$2" --cert "$cert" --key "$key" > "/tmp/wss-ab-$2.log" 2>&1 &
+  local pid=$!
   for _ in $(seq 50); do
-    pid=$(ss -ltnpH "sport = :$2" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2) && [ -n "$pid" ] && { echo "$pid"; return; }
+    # this server, not one of a previous run that is still stopping on the same port
+    ss -ltnpH "sport = :$2" | grep -q "pid=$pid," && { echo "$pid"; return; }
     sleep 0.2
   done
   echo "the server of $1 did not start: /tmp/wss-ab-$2.log" >&2; exit 1
 }
 pid_a=$(start "$a" 9551); pid_b=$(start "$b" 9552)
-trap 'kill $pid_a $pid_b 2>/dev/null' EXIT
+trap 'kill $pid_a $pid_b 2>/dev/null; while kill -0 $pid_a 2>/dev/null || kill -0 $pid_b 2>/dev/null; do sleep 0.2; done' EXIT
 for round in $(seq "$rounds"); do
   for side in A B; do
     if [ $side = A ]; then port=9551 pid=$pid_a; else port=9552 pid=$pid_b; fi

@@ -65,8 +65,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
     public SocketReadiness Readiness => _readiness ??= SocketEventLoop.Register(Socket);
 
     /// <summary>Waits until the client has sent something, or closed.</summary>
-    public ValueTask WaitForDataAsync(CancellationToken cancellationToken)
-        => Readiness.Readable.WaitAsync(seen: 0, cancellationToken); // any event since the socket was registered
+    public ValueTask WaitForDataAsync(CancellationToken cancellationToken) => SocketEventLoop.IsSupported
+        ? Readiness.Readable.WaitAsync(seen: 0, cancellationToken) // any event since the socket was registered
+        : WaitWithDotNetAsync(cancellationToken);
+
+    private async ValueTask WaitWithDotNetAsync(CancellationToken cancellationToken)
+        => await Socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken);
 
     /// <summary>Copies what has arrived without consuming it: the count, 0 when the client closed without sending anything.</summary>
     public int Peek(Span<byte> buffer) => Socket.Receive(buffer, SocketFlags.Peek);

@@ -25,6 +25,9 @@ internal sealed unsafe class SocketEventLoop
 
     private SocketEventLoop(int epoll) => _epoll = epoll;
 
+    /// <summary>Whether this system has epoll (Linux; the native TLS layer, its main user, runs only there).</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux();
+
     /// <summary>Watches the socket from now on, on one of the loops; events that arrived before come at once.</summary>
     public static SocketReadiness Register(Socket socket)
     {
