@@ -391,6 +391,9 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 _drain = null;
             }
             drain.SetException(new IOException($"TLS connection: {e.Message}", e));
+            // Reported to whoever awaits it, and recorded in OutputFailed for everyone: not also as unobserved when
+            // only fire-and-forget sends (an alert, close_notify) were waiting for it.
+            _ = drain.Task.Exception;
         }
     }
 
