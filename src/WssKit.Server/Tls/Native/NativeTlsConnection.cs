@@ -302,7 +302,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// Completes once every queued record is sent: at once when none is queued, else when the drain that sends them
     /// (started here, or already running) is done. It faults when the socket fails.
     /// </summary>
-    public unsafe Task SendQueuedAsync()
+    public Task SendQueuedAsync()
     {
         TaskCompletionSource drain;
         lock (_lock)
@@ -317,11 +317,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             // Most often the socket takes it all at once (the handshake's flight): then nothing waits, and the socket
             // never needs .NET's send machinery (which it would keep for its whole life).
-            int sent;
-            fixed (byte* queued = _unsent.Written)
-            {
-                sent = Libc.SendNow(_descriptor, queued, _unsent.Length);
-            }
+            var sent = SendNow(_unsent.WrittenMemory);
             if (sent < 0 || sent == _unsent.Length)
             {
                 _unsent.Release();
@@ -382,7 +378,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             drain.SetResult();
         }
-        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
+        catch (IOException e)
         {
             lock (_lock)
             {

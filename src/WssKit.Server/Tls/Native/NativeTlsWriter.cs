@@ -126,8 +126,9 @@ internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWrit
         {
             return new FlushResult(isCanceled: true, isCompleted: false);
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        catch (IOException)
         {
+            // The drain's only failure: the client reset the connection, or it was closed.
             return new FlushResult(isCanceled: false, isCompleted: true);
         }
         return Result(sending);
