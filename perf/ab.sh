@@ -3,9 +3,10 @@
 # servers run at once, each pinned to CPU 0, and the rig's load generator alternates between them on CPU 1.
 # usage: perf/ab.sh RIG BUILD_A BUILD_B SCENARIO [ROUNDS]
 #   RIG      a writable copy of ../shared/bench-rig after its ./setup.sh (for build/wsload and certs/)
-#   BUILD_x  a folder with wss.dll (dotnet build src/WssKit.Cli -c Release -o FOLDER)
+#   BUILD_x  a folder with wss.dll (dotnet build src/WssKit.Cli -c Release -o FOLDER), or rig:NAME for the rig's
+#            servers/NAME.sh (rig:bun): a ratio against another server that the machine's drift does not skew
 #   SCENARIO a (echo), b (5,000 msg/s), c (64 KiB bulk), d (connection setup), r (a fixed RATE, default 30000 msg/s)
-# Prints one line per round and server; compare msgs/s or conns/s per server_cpu_pct.
+# Prints one line per round and server, then each side's median work per second of server CPU (msgs, conns or MB).
 set -euo pipefail
 rig=$1 a=$2 b=$3 scenario=$4 rounds=${5:-4}
 cert=$rig/certs/cert.pem key=$rig/certs/key.pem
@@ -17,8 +18,11 @@ case $scenario in
   r) load="--mode rate --conns 64 --rate ${RATE:-30000} --size 32 --duration 8 --warmup 2" ;;
   *) echo "unknown scenario $scenario: a, b, c, d or r" >&2; exit 2 ;;
 esac
-start() { # BUILD PORT -> pid of the listening server (taskset execs dotnet: the same process)
-  taskset -c 0 dotnet "$1/wss.dll" serve --port "$2" --cert "$cert" --key "$key" > "/tmp/wss-ab-$2.log" 2>&1 &
+start() { # BUILD PORT -> pid of the listening server (taskset execs dotnet, or the start script that execs its server)
+  case $1 in
+    rig:*) taskset -c 0 "$rig/servers/${1#rig:}.sh" "$2" "$cert" "$key" > "/tmp/wss-ab-$2.log" 2>&1 & ;;
+    *) taskset -c 0 dotnet "$1/wss.dll" serve --port "$2" --cert "$cert" --key "$key" > "/tmp/wss-ab-$2.log" 2>&1 & ;;
+  esac
   local pid=$!
   for _ in $(seq 50); do
     # this server, not one of a previous run that is still stopping on the same port
@@ -33,7 +37,17 @@ for round in $(seq "$rounds"); do
   for side in A B; do
     if [ $side = A ]; then port=9551 pid=$pid_a; else port=9552 pid=$pid_b; fi
     out=$(timeout 60 taskset -c 1 "$rig/build/wsload" $load --port $port --path /echo --ciphers TLS_AES_128_GCM_SHA256 --server-pid "$pid")
-    echo "$round $side $(echo "$out" | tr ',' '\n' | grep -E '"(msgs_per_s|conns_per_s|server_cpu_pct|p50|p99|other_cpu_pct)"' | tr -d '"' | tr '\n' ' ')"
+    echo "$round $side $(echo "$out" | tr ',' '\n' | grep -E '"(msgs_per_s|conns_per_s|MB_per_s|server_cpu_pct|p50|p99|other_cpu_pct)"' | tr -d '"' | tr '\n' ' ')"
     sleep 1
   done
-done
+done | awk -v work="$(case $scenario in c) echo MB_per_s ;; d) echo conns_per_s ;; *) echo msgs_per_s ;; esac)" '
+  { print; fflush()
+    for (i = 3; i <= NF; i++) { split($i, kv, ":"); v[kv[1]] = kv[2] }
+    if (v["server_cpu_pct"] > 0) per[$2] = per[$2] " " v[work] / v["server_cpu_pct"] * 100
+    delete v }
+  function median(list,   n, a, i, j, t) {
+    n = split(list, a, " ")
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] < a[i]) { t = a[i]; a[i] = a[j]; a[j] = t }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+  END { a = median(per["A"]); b = median(per["B"])
+        printf "median per server CPU-s: A %.0f, B %.0f, B/A %.3f\n", a, b, (a > 0 ? b / a : 0) }'

@@ -23,6 +23,9 @@ public struct PooledBuffer
     /// <summary>Whether an array is held.</summary>
     public readonly bool HoldsMemory => _array is not null;
 
+    /// <summary>The size of the array held (0 when none).</summary>
+    public readonly int Capacity => _array?.Length ?? 0;
+
     /// <summary>Appends bytes, growing (at least doubling) as needed.</summary>
     public void Append(ReadOnlySpan<byte> bytes)
     {

@@ -228,6 +228,40 @@ public sealed class MessageReaderTests
         Assert.False(reader.HoldsMemory);
     }
 
+    [Fact]
+    public void Read_MessageInRecordSizedPieces_BufferTakesTheRestOfTheFrameAtOnce()
+    {
+        // A 64 KiB message arriving in 16 KiB records: once a quarter is here, the buffer is sized for all of it
+        // (doubling from the first piece would copy the message again at 32 and 64 KiB).
+        var frame = Wire.Frame(Opcode.Binary, Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 7)).ToArray());
+        using var reader = new MessageReader(Role.Server, new ProtocolLimits());
+        var capacities = new List<int>();
+        ReadItem last = default;
+        for (var position = 0; position < frame.Length; position += 16 * 1024)
+        {
+            last = reader.Read(frame.AsSpan(position, Math.Min(16 * 1024, frame.Length - position)), out _);
+            capacities.Add(reader.MessageCapacity);
+        }
+        Assert.Equal(ReadKind.Binary, last.Kind);
+        Assert.Equal(64 * 1024, last.Payload.Length);
+        Assert.All(capacities, capacity => Assert.Equal(capacities[0], capacity));
+        Assert.InRange(capacities[0], 64 * 1024, 128 * 1024 - 1);
+    }
+
+    [Fact]
+    public void Read_HugeDeclaredLengthWithFewBytes_BufferSizedByWhatArrived()
+    {
+        // A peer that declares a 1 MiB frame and sends 100 bytes of it gets no more than a small buffer.
+        var frame = Wire.Frame(Opcode.Binary, new byte[1 << 20]);
+        using var reader = new MessageReader(Role.Server, new ProtocolLimits { MaxMessageSize = 2 << 20 });
+
+        var item = reader.Read(frame.AsSpan(0, 114), out var used);
+
+        Assert.Equal(ReadKind.NeedMore, item.Kind);
+        Assert.Equal(114, used);
+        Assert.InRange(reader.MessageCapacity, 100, 1024);
+    }
+
     private static void AssertFails(byte[] stream, int code, string reasonPart, Role role = Role.Server, long maxMessageSize = 1 << 20)
     {
         var items = Wire.Read(stream, role, maxMessageSize);
