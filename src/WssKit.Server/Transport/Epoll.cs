@@ -15,7 +15,6 @@ internal static unsafe partial class Epoll
     public const int Add = 1;
     public const int Delete = 2;
     public const int CloseOnExec = 0x80000;
-    public const int Interrupted = 4;
 
     // struct epoll_event is packed on x86 (12 bytes, the data at 4) and naturally aligned elsewhere (16, at 8).
     private static readonly bool Packed = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;

@@ -105,7 +105,7 @@ internal sealed unsafe class SocketEventLoop
             var count = Epoll.Wait(_epoll, events, Capacity, -1);
             if (count < 0)
             {
-                if (Marshal.GetLastPInvokeError() == Epoll.Interrupted)
+                if (Marshal.GetLastPInvokeError() == Libc.Interrupted)
                 {
                     continue;
                 }

@@ -1,15 +1,18 @@
 using System.Runtime.InteropServices;
 
-namespace WssKit.Server.Tls.Native;
+namespace WssKit.Server.Transport;
 
-/// <summary>The C library's send and receive, for TLS records going between a socket and OpenSSL's buffers.</summary>
+/// <summary>
+/// The C library's send and receive, without waiting, for TLS records going between a socket and OpenSSL's buffers;
+/// and the error number of a call interrupted by a signal, which every call here and the event loop's wait retry on.
+/// </summary>
 internal static unsafe partial class Libc
 {
     private const int DontWait = 0x40;
     private const int NoSignal = 0x4000;
     private const int More = 0x8000;
     private const int Again = 11;
-    private const int Interrupted = 4;
+    public const int Interrupted = 4; // EINTR
 
     [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
     private static partial nint Send(int socket, byte* data, nuint length, int flags);
