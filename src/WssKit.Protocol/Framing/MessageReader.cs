@@ -35,7 +35,8 @@ public sealed class MessageReader : IDisposable
     private bool _messageCompressed;
     private Utf8Validator _utf8;
     private PooledBuffer _message;
-    // How many times the bytes of a frame that arrived its rest may be, for the message buffer to take it all at once.
+    // The message buffer is sized for the rest of a frame at once when that rest is at most this many times the
+    // frame's bytes that have arrived: the buffer stays within a bounded multiple of what the peer actually sent.
     private const int RestOfFrameFactor = 8;
     private PooledBuffer _decompressed;
     private bool _releasePending;
