@@ -2,6 +2,7 @@
 
 usage: python3 raw_frames.py HOST PORT PATH CA_FILE SCRIPT_JSON
 SCRIPT_JSON is a list of steps, run in order:
+  {"with_request": "HEX"}                  (first step only) send these bytes in the same write as the upgrade request
   {"send": "HEX"}                          send these bytes as they are (crafted frames)
   {"ping_flood": N}                        send N masked pings as fast as the socket takes them
   {"send_without_reading": N, "size": S}   send up to N masked binary messages of S bytes, never reading
@@ -99,8 +100,9 @@ def main():
     context.set_alpn_protocols(["http/1.1"])
     sock = context.wrap_socket(socket.create_connection((host, port), timeout=10), server_hostname="localhost")
     key = base64.b64encode(os.urandom(16)).decode()
+    early = bytes.fromhex(script.pop(0)["with_request"]) if script and "with_request" in script[0] else b""
     sock.sendall(("GET %s HTTP/1.1\r\nHost: localhost:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, port, key)).encode())
+                  "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, port, key)).encode() + early)
     response = b""
     while b"\r\n\r\n" not in response:
         chunk = sock.recv(4096)

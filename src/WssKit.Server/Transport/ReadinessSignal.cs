@@ -48,7 +48,7 @@ internal sealed class ReadinessSignal : IValueTaskSource
         return new ValueTask(this, _core.Version);
     }
 
-    /// <summary>For the event loop: an event of this direction.</summary>
+    /// <summary>For the event loop: an event of this direction. Also for a waiter's owner that wants it to try the socket again now.</summary>
     public void Signal()
     {
         bool wake;

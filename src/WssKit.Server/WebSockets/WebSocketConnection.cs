@@ -8,6 +8,7 @@ using WssKit.Protocol;
 using WssKit.Protocol.Compression;
 using WssKit.Protocol.Framing;
 using WssKit.Server.Metrics;
+using WssKit.Server.Tls.Native;
 
 namespace WssKit.Server.WebSockets;
 
@@ -22,13 +23,13 @@ namespace WssKit.Server.WebSockets;
 /// by <see cref="Tick"/>, one sweep for all connections instead of a timer each.
 /// </para>
 /// </summary>
-internal sealed class WebSocketConnection : IWebSocketSession
+internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
 {
     // A peer that does not answer our close frame within this time is cut off.
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(5);
 
     private readonly Action _abortConnection;
-    private readonly PipeReader _input;
+    private readonly IDuplexPipe _transport;
     private readonly PipeWriter _output;
     private readonly MessageReader _reader;
     private readonly ConnectionSettings _settings;
@@ -74,11 +75,19 @@ internal sealed class WebSocketConnection : IWebSocketSession
     private long _pingSentAt;
     private int _aborted;
 
+    // On the native TLS layer, once the pipe is empty, decrypted bytes come straight from the TLS connection's read
+    // pump (OnReceived) instead of through the pipe: no pipe, and no read loop of ours, per connection or per pass.
+    private IWebSocketHandler? _handler;
+    private TaskCompletionSource<int>? _fedRun;
+    private bool _fedEnded;
+    private int _released;
+    private const int SwitchedToFeed = -1;
+
     public WebSocketConnection(IDuplexPipe transport, IPAddress? remoteAddress, Action abortConnection, string? subProtocol, MessageCompression? compression,
         ConnectionSettings settings, ServerMetrics metrics, KeepAlive clock)
     {
         _abortConnection = abortConnection;
-        _input = transport.Input;
+        _transport = transport;
         _output = transport.Output;
         _compression = compression;
         _settings = settings;
@@ -99,39 +108,38 @@ internal sealed class WebSocketConnection : IWebSocketSession
     public long MessagesReceived, BytesReceived, MessagesSent, BytesSent;
 
     /// <summary>Receives until the connection ends; returns the close code (1006 when it ended without a close frame).</summary>
-    public async Task<int> RunAsync(IWebSocketHandler handler)
+    public Task<int> RunAsync(IWebSocketHandler handler)
     {
+        _handler = handler;
+        // Most clients wait for the 101 before they send: then nothing is in the pipe, and it is let go at once.
+        return TrySwitchToFeed() ? _fedRun!.Task : ReadPipeThenFeedAsync();
+    }
+
+    private async Task<int> ReadPipeThenFeedAsync()
+    {
+        var code = await ReadPipeAsync(_handler!);
+        return code == SwitchedToFeed ? await _fedRun!.Task : code;
+    }
+
+    /// <summary>Reads the pipe until the connection ends, or until it is empty and the TLS connection feeds us instead.</summary>
+    private async Task<int> ReadPipeAsync(IWebSocketHandler handler)
+    {
+        var switched = false;
+        var input = _transport.Input;
         try
         {
             while (true)
             {
                 // The transport holds the bytes until they are consumed; an idle connection holds no buffer of ours.
-                var result = await _input.ReadAsync();
+                var result = await input.ReadAsync();
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty)
                 {
                     _lastReceived = _clock.Now;
                 }
                 var finished = Process(buffer, handler, out var consumed);
-                _input.AdvanceTo(consumed, buffer.End);
-                // Write what this pass queued, but do not wait for a write that cannot go out: a client that stops
-                // reading must not stop us reading it; its replies pile up in the outgoing buffer until the limit
-                // (then 1008) instead.
-                ValueTask flush;
-                if (_writerClaimed)
-                {
-                    CommitClaimed();
-                    _writerClaimed = false;
-                    flush = FlushLoopAsync(writerHasData: _claimedBytes > 0);
-                }
-                else
-                {
-                    flush = FlushAsync();
-                }
-                if (!flush.IsCompletedSuccessfully)
-                {
-                    _ = flush.AsTask();
-                }
+                input.AdvanceTo(consumed, buffer.End);
+                FlushPass();
                 if (finished)
                 {
                     await DrainAsync();
@@ -140,6 +148,11 @@ internal sealed class WebSocketConnection : IWebSocketSession
                 if (result.IsCompleted)
                 {
                     return _closeReceived ? _closeCode : CloseCodes.Abnormal;
+                }
+                if (TrySwitchToFeed())
+                {
+                    switched = true;
+                    return SwitchedToFeed;
                 }
                 // A cancelled read is Kestrel asking the connection to end (a shutdown): the close frame is on its way
                 // and the peer gets until the close grace or the shutdown timeout to answer it, so keep reading.
@@ -151,8 +164,106 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         finally
         {
+            if (!switched)
+            {
+                Release();
+            }
+        }
+    }
+
+    /// <summary>On the native TLS layer, with its pipe empty: from now on its read pump hands us what it decrypts.</summary>
+    private bool TrySwitchToFeed()
+    {
+        if (_transport is not NativeTlsConnection tls)
+        {
+            return false;
+        }
+        _fedRun ??= new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        return tls.TrySwitchToSink(this);
+    }
+
+    int IPlaintextSink.OnReceived(Span<byte> plaintext)
+    {
+        if (_fedEnded)
+        {
+            return plaintext.Length; // after the close handshake: what follows is not read
+        }
+        try
+        {
+            _lastReceived = _clock.Now;
+            var finished = Process(plaintext, _handler!, out var used);
+            FlushPass();
+            if (!finished)
+            {
+                return used;
+            }
+            _fedEnded = true;
+            _ = EndFedAfterDrainAsync();
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            EndFed(_closeReceived ? _closeCode : CloseCodes.Abnormal);
+        }
+        return plaintext.Length;
+    }
+
+    void IPlaintextSink.OnEnded(Exception? error)
+    {
+        if (!_fedEnded)
+        {
+            EndFed(_closeReceived ? _closeCode : CloseCodes.Abnormal);
+        }
+    }
+
+    private async Task EndFedAfterDrainAsync()
+    {
+        try
+        {
+            await DrainAsync();
+        }
+        finally
+        {
+            EndFed(_closeCode);
+        }
+    }
+
+    private void EndFed(int code)
+    {
+        _fedEnded = true;
+        Release();
+        _fedRun!.TrySetResult(code);
+    }
+
+    /// <summary>Gives the reader's and the pass's buffers back, once, when receiving is over.</summary>
+    private void Release()
+    {
+        if (Interlocked.Exchange(ref _released, 1) == 0)
+        {
             _reader.Dispose(); // and the compression with it
             _batchOutput.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes what the pass queued, but does not wait for a write that cannot go out: a client that stops reading must
+    /// not stop us reading it; its replies pile up in the outgoing buffer until the limit (then 1008) instead.
+    /// </summary>
+    private void FlushPass()
+    {
+        ValueTask flush;
+        if (_writerClaimed)
+        {
+            CommitClaimed();
+            _writerClaimed = false;
+            flush = FlushLoopAsync(writerHasData: _claimedBytes > 0);
+        }
+        else
+        {
+            flush = FlushAsync();
+        }
+        if (!flush.IsCompletedSuccessfully)
+        {
+            _ = flush.AsTask();
         }
     }
 
@@ -281,17 +392,7 @@ internal sealed class WebSocketConnection : IWebSocketSession
     {
         Span<byte> stitch = stackalloc byte[StitchSize];
         var remaining = buffer;
-        _batchThread = Environment.CurrentManagedThreadId;
-        _closeInBatch = false;
-        _claimedBytes = 0;
-        lock (_sendLock)
-        {
-            if (!_flushing && _pending.Length == 0)
-            {
-                _flushing = _writerClaimed = true;
-            }
-        }
-        _inBatch = true;
+        BeginPass();
         try
         {
             while (!remaining.IsEmpty)
@@ -325,11 +426,46 @@ internal sealed class WebSocketConnection : IWebSocketSession
         }
         finally
         {
-            _inBatch = false;
-            if (!_writerClaimed)
+            EndPass();
+        }
+    }
+
+    /// <summary>One pass over bytes the TLS connection decrypted in one piece; returns whether the connection is finished.</summary>
+    private bool Process(Span<byte> input, IWebSocketHandler handler, out int used)
+    {
+        BeginPass();
+        try
+        {
+            used = Parse(input, handler, out var finished);
+            return finished;
+        }
+        finally
+        {
+            EndPass();
+        }
+    }
+
+    private void BeginPass()
+    {
+        _batchThread = Environment.CurrentManagedThreadId;
+        _closeInBatch = false;
+        _claimedBytes = 0;
+        lock (_sendLock)
+        {
+            if (!_flushing && _pending.Length == 0)
             {
-                MergeBatchOutput();
+                _flushing = _writerClaimed = true;
             }
+        }
+        _inBatch = true;
+    }
+
+    private void EndPass()
+    {
+        _inBatch = false;
+        if (!_writerClaimed)
+        {
+            MergeBatchOutput();
         }
     }
 

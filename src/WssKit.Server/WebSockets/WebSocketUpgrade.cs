@@ -99,44 +99,45 @@ internal sealed class WebSocketUpgrade(
             compression is null ? null : new MessageCompression(compression, Role.Server), handler, http2);
         if (!http2 && context.Features.Get<IConnectionTakeoverFeature>() is { } takeover)
         {
-            takeover.ContinueAfterRequest(async (pipes, abort) =>
-            {
-                try
-                {
-                    await RunAsync(session, pipes, abort);
-                }
-                finally
-                {
-                    registry.Release(session.Client);
-                }
-            });
+            takeover.ContinueAfterRequest((pipes, abort) => RunAsync(session, pipes, abort, handedOver: true));
             return true;
         }
-        await RunAsync(session, transport, context.Abort);
+        await RunAsync(session, transport, context.Abort, handedOver: false);
         return false;
     }
 
     /// <summary>What a WebSocket keeps of its upgrade request.</summary>
     private sealed record Session(string Path, System.Net.IPAddress? Client, string? SubProtocol, MessageCompression? Compression, IWebSocketHandler Handler, bool Http2);
 
-    private async Task RunAsync(Session session, IDuplexPipe transport, Action abort)
+    /// <summary>Runs the WebSocket; one that was <paramref name="handedOver"/> releases its reservation when it ends.</summary>
+    private async Task RunAsync(Session session, IDuplexPipe transport, Action abort, bool handedOver)
     {
-        var connection = new WebSocketConnection(transport, session.Client, abort, session.SubProtocol, session.Compression, settings, metrics, keepAlive);
-        var time = keepAlive.Time;
-        var started = time.GetTimestamp();
-        var client = session.Client?.ToString() ?? "unknown";
-        Log.WebSocketOpened(logger, session.Path, client, session.SubProtocol ?? "none");
-        metrics.Upgraded(session.Http2);
-        var registration = registry.Track(connection);
-        var code = 1006;
         try
         {
-            code = await connection.RunAsync(session.Handler);
+            var connection = new WebSocketConnection(transport, session.Client, abort, session.SubProtocol, session.Compression, settings, metrics, keepAlive);
+            var time = keepAlive.Time;
+            var started = time.GetTimestamp();
+            var client = session.Client?.ToString() ?? "unknown";
+            Log.WebSocketOpened(logger, session.Path, client, session.SubProtocol ?? "none");
+            metrics.Upgraded(session.Http2);
+            var registration = registry.Track(connection);
+            var code = 1006;
+            try
+            {
+                code = await connection.RunAsync(session.Handler);
+            }
+            finally
+            {
+                registration.Complete(code);
+                Log.WebSocketClosed(logger, session.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
+            }
         }
         finally
         {
-            registration.Complete(code);
-            Log.WebSocketClosed(logger, session.Path, client, code, time.GetElapsedTime(started).TotalSeconds);
+            if (handedOver)
+            {
+                registry.Release(session.Client);
+            }
         }
     }
 

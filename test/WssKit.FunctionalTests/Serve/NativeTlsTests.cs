@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using WssKit.FunctionalTests.Infrastructure;
+using WssKit.Protocol.Framing;
 using WssKit.Server.Configuration;
 
 namespace WssKit.FunctionalTests.Serve;
@@ -246,6 +247,60 @@ public sealed class NativeTlsTests
 
         Assert.StartsWith("HTTP/1.1 200 OK", text);
         AssertServedNatively(server);
+    }
+
+    [Fact]
+    public async Task FramesInTheUpgradeRequestsWrite_NativeEngine_EchoedInOrderAfterThe101()
+    {
+        await using var server = await TestServer.StartAsync();
+        var early = RawPeer.Frame(Opcode.Text, "first"u8) + RawPeer.Frame(Opcode.Ping, "p"u8) + RawPeer.Frame(Opcode.Text, "the second"u8);
+
+        // Python's peer sends them in the same TLS record as its request: they wait in the decrypted pipe behind it,
+        // and the WebSocket engine must take them from there before the TLS layer feeds it directly.
+        var events = await RawPeer.RunAsync(server.Port, server.CaPath,
+            [new { with_request = early }, new { read = 2 }, new { send = RawPeer.Frame(Opcode.Text, "after"u8) }, new { send = Close1000 }, new { read = 10 }]);
+
+        Assert.Equal("101", events[0].GetProperty("status").GetString());
+        Assert.Equal([(1, 5), (10, 1), (1, 10), (1, 5), (8, 2)], Frames(events));
+        Assert.Equal("eof", events[^1].GetProperty("event").GetString());
+        AssertServedNatively(server);
+    }
+
+    [Fact]
+    public async Task FramesCutAcrossTlsRecords_NativeEngine_ReassembledAndEchoed()
+    {
+        await using var server = await TestServer.StartAsync();
+        var text = RawPeer.Frame(Opcode.Text, "cut into five records"u8);
+        var ping = RawPeer.Frame(Opcode.Ping, "a ping in two"u8);
+
+        // Each send is a TLS record of its own, a pause apart so that each is decrypted in a pass of its own: the frame
+        // header is cut in its length and in its mask, the ping (a control frame, taken whole) in its payload.
+        object[] steps =
+        [
+            .. Cut(text, 1, 3, 7, 12).Concat(Cut(ping, 4)).SelectMany(piece => new object[] { new { send = piece }, new { sleep = 0.05 } }),
+            new { send = Close1000 },
+            new { read = 10 },
+        ];
+        var events = await RawPeer.RunAsync(server.Port, server.CaPath, steps);
+
+        Assert.Equal([(1, 21), (10, 13), (8, 2)], Frames(events));
+        Assert.Equal("eof", events[^1].GetProperty("event").GetString());
+    }
+
+    private static readonly string Close1000 = RawPeer.Frame(Opcode.Close, [0x03, 0xE8]);
+
+    private static (int Opcode, int Length)[] Frames(List<JsonElement> events) =>
+        [.. events.Where(e => e.GetProperty("event").GetString() == "frame").Select(e => (e.GetProperty("opcode").GetInt32(), e.GetProperty("length").GetInt32()))];
+
+    /// <summary>The hex of a frame cut at the given byte offsets.</summary>
+    private static IEnumerable<string> Cut(string hex, params int[] offsets)
+    {
+        var start = 0;
+        foreach (var offset in offsets.Append(hex.Length / 2))
+        {
+            yield return hex[(start * 2)..(offset * 2)];
+            start = offset;
+        }
     }
 
     [Theory]

@@ -10,9 +10,10 @@ namespace WssKit.Server.Tls.Native;
 /// <summary>
 /// One server-side TLS connection run by OpenSSL on the socket itself: OpenSSL reads ciphertext with its own socket
 /// BIO, and records are sent from its buffer by a BIO of ours, with no pipe or copy in between. It decrypts into the
-/// pipe the HTTP layer and the WebSocket engine read; what they write is encrypted and sent in their own flush
+/// pipe the HTTP layer reads, and, once a WebSocket has taken the connection over, straight into the WebSocket engine
+/// (<see cref="TrySwitchToSink"/>); what they write is encrypted and sent in their own flush
 /// (<see cref="NativeTlsWriter"/>). Between bursts the connection holds no buffer: OpenSSL releases its record
-/// buffers, the pipe and the writer return theirs.
+/// buffers, the pipe, the inbox and the writer return theirs.
 /// <para>
 /// A read pump decrypts what arrives once the handshake is done. One lock serialises every OpenSSL call on the
 /// connection. A record the socket cannot take at once (its buffer is full) waits in <see cref="_unsent"/>, with
@@ -31,11 +32,16 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private readonly SocketReadiness _readiness;
     private readonly int _descriptor;
     private readonly ServedCertificates _certificates;
-    private readonly Pipe _decrypted;
     private readonly NativeTlsWriter _output;
     private GCHandle _self;
     private nint _ssl;
     private NativeTlsContext _context;
+
+    // Decrypted bytes go into the pipe until a sink takes them (then the pipe is let go): both set under the lock.
+    private Pipe? _decrypted;
+    private IPlaintextSink? _sink;
+    private PlaintextInbox? _inbox;
+    private bool _pumpEnded;
 
     // Records not yet sent, and the drain sending them (new records queue behind it until it is done). During the
     // handshake every record queues, so that the server's whole flight goes out in one send.
@@ -99,7 +105,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);
 
     /// <summary>The decrypted input, for the application.</summary>
-    public PipeReader Input => _decrypted.Reader;
+    public PipeReader Input => Volatile.Read(ref _decrypted)?.Reader
+        ?? throw new InvalidOperationException("the decrypted input goes straight to the WebSocket engine; it has no pipe");
 
     /// <summary>The plaintext output, for the application.</summary>
     public PipeWriter Output => _output;
@@ -150,59 +157,171 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>Starts decrypting in the background; the application then uses <see cref="Input"/> and <see cref="Output"/>.</summary>
     public void Start() => _reading = ReadPumpAsync();
 
+    /// <summary>
+    /// For the reader of <see cref="Input"/>, between its reads: from now on decrypted bytes go straight to
+    /// <paramref name="sink"/>, on the read pump, and the pipe is completed and let go. Only when the pipe holds
+    /// nothing and the read pump has nothing decrypted that is not in it, so that no byte can pass another; otherwise
+    /// nothing changes and it returns false: read the pipe, and try again.
+    /// </summary>
+    public bool TrySwitchToSink(IPlaintextSink sink)
+    {
+        lock (_lock)
+        {
+            // The pump writes into the pipe only under this lock; what it wrote but has not flushed yet is counted here.
+            if (_decrypted is not { } pipe || _sink is not null || _pumpEnded || _reading is null || pipe.Writer.UnflushedBytes > 0)
+            {
+                return false;
+            }
+            if (pipe.Reader.TryRead(out var result))
+            {
+                pipe.Reader.AdvanceTo(result.Buffer.Start);
+                if (!result.Buffer.IsEmpty || result.IsCompleted || result.IsCanceled)
+                {
+                    return false;
+                }
+            }
+            _sink = sink;
+            _inbox = new PlaintextInbox { BurstSize = _bulkReads ? 4 * RecordSize : RecordSize };
+            pipe.Reader.Complete();
+        }
+        // The pump, waiting for the client (an idle WebSocket may wait for hours), is woken to let go of the pipe now.
+        _readiness.Readable.Signal();
+        return true;
+    }
+
+    // One method for the pump's life on a WebSocket (hours): one async state machine, which keeps no pipe.
     private async Task ReadPumpAsync()
     {
-        var decrypted = _decrypted.Writer;
         Exception? error = null;
         try
         {
-            while (true)
+            if (await ReadIntoPipeAsync(_decrypted!.Writer))
             {
-                int status;
-                string? problem;
-                bool queued;
-                var seen = _readiness.Readable.Events;
-                lock (_lock)
+                TakePipe()!.Writer.Complete();
+                // From here decrypted bytes go into the inbox, and each burst to the sink, outside the lock.
+                var sink = _sink!;
+                var inbox = _inbox!;
+                while (true)
                 {
-                    status = Decrypt(decrypted, out problem);
-                    queued = _unsent.Length > 0;
+                    int status;
+                    string? problem;
+                    bool queued;
+                    var seen = _readiness.Readable.Events;
+                    lock (_lock)
+                    {
+                        status = Decrypt(inbox, out problem);
+                        queued = _unsent.Length > 0;
+                    }
+                    if (queued)
+                    {
+                        _ = SendQueuedAsync();
+                    }
+                    // What arrived before an end or a failure (a close frame, say) is delivered first.
+                    inbox.DeliverTo(sink);
+                    if (status == LibSsl.ErrorZeroReturn)
+                    {
+                        break;
+                    }
+                    if (status == InboxFull)
+                    {
+                        continue;
+                    }
+                    if (status != LibSsl.ErrorWantRead)
+                    {
+                        throw new IOException($"TLS error: {problem}");
+                    }
+                    if (!_socketDrained)
+                    {
+                        continue;
+                    }
+                    await _readiness.Readable.WaitAsync(seen);
                 }
-                if (queued)
-                {
-                    _ = SendQueuedAsync(); // what OpenSSL answered (an alert, a key update), behind what the application wrote
-                }
-                if (status == LibSsl.ErrorZeroReturn)
-                {
-                    await decrypted.FlushAsync();
-                    break; // close_notify, or the end of the stream: the client has said all it will say
-                }
-                if (status != LibSsl.ErrorWantRead)
-                {
-                    error = new IOException($"TLS error: {problem}");
-                    break;
-                }
-                var flushed = await decrypted.FlushAsync();
-                if (flushed.IsCompleted)
-                {
-                    break;
-                }
-                if (!_socketDrained)
-                {
-                    continue;
-                }
-                await _readiness.Readable.WaitAsync(seen);
             }
         }
         catch (Exception e) when (e is IOException or SocketException or InvalidOperationException or OperationCanceledException or ObjectDisposedException)
         {
             error = e;
         }
-        await decrypted.CompleteAsync(error);
+        IPlaintextSink? ended;
+        lock (_lock)
+        {
+            _pumpEnded = true;
+            ended = _sink;
+            _inbox?.Release();
+        }
+        if (TakePipe() is { } pipe)
+        {
+            // A sink that took over after the last flush already has all the pipe held.
+            await pipe.Writer.CompleteAsync(ended is null ? error : null);
+        }
+        ended?.OnEnded(error);
         _connection.ReportClosed();
     }
 
+    private Pipe? TakePipe()
+    {
+        lock (_lock)
+        {
+            var pipe = _decrypted;
+            _decrypted = null;
+            return pipe;
+        }
+    }
+
+    /// <summary>Decrypts into the pipe; returns true when a sink has taken over, false when the client's stream ended.</summary>
+    private async Task<bool> ReadIntoPipeAsync(PipeWriter decrypted)
+    {
+        while (true)
+        {
+            int status;
+            string? problem;
+            bool queued;
+            var seen = _readiness.Readable.Events;
+            lock (_lock)
+            {
+                if (_sink is not null)
+                {
+                    return true;
+                }
+                status = Decrypt(decrypted, out problem);
+                queued = _unsent.Length > 0;
+            }
+            if (queued)
+            {
+                _ = SendQueuedAsync(); // what OpenSSL answered (an alert, a key update), behind what the application wrote
+            }
+            if (status == LibSsl.ErrorZeroReturn)
+            {
+                await decrypted.FlushAsync();
+                return false; // close_notify, or the end of the stream: the client has said all it will say
+            }
+            if (status != LibSsl.ErrorWantRead)
+            {
+                throw new IOException($"TLS error: {problem}");
+            }
+            var flushed = await decrypted.FlushAsync();
+            if (flushed.IsCompleted)
+            {
+                // The reader let go of the pipe: for a sink (seen at the top), or because the connection ends.
+                if (Volatile.Read(ref _sink) is null)
+                {
+                    return false;
+                }
+                continue;
+            }
+            if (!_socketDrained)
+            {
+                continue;
+            }
+            await _readiness.Readable.WaitAsync(seen);
+        }
+    }
+
+    // Decrypt's answer when the target has no room left: deliver what it holds, then decrypt the rest.
+    private const int InboxFull = -1;
+
     /// <summary>Decrypts every whole record available into <paramref name="decrypted"/>; returns why it stopped.</summary>
-    private unsafe int Decrypt(PipeWriter decrypted, out string? problem)
+    private unsafe int Decrypt(IBufferWriter<byte> decrypted, out string? problem)
     {
         // OpenSSL's error queue must be empty before a call whose failure is examined; it only fills on failures,
         // which end the connection, so once per pass is enough.
@@ -211,6 +330,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         while (true)
         {
             var span = decrypted.GetSpan();
+            if (span.IsEmpty)
+            {
+                problem = null;
+                return InboxFull;
+            }
             int count;
             fixed (byte* target = span)
             {
@@ -228,6 +352,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 {
                     _bulkReads = !_bulkReads;
                     LibSsl.SslSetReadBufferLength(_ssl, (nuint)(_bulkReads ? 4 * RecordWithOverhead : RecordWithOverhead));
+                    _inbox?.BurstSize = _bulkReads ? 4 * RecordSize : RecordSize;
                 }
                 // OpenSSL holds nothing more: what it read goes to the application before the socket is read again
                 // (at once when the last read left bytes in the socket; otherwise asking now would cost a read that
@@ -404,7 +529,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>Sends what the application wrote last and close_notify, ends the read pump, then frees the OpenSSL connection.</summary>
     public async ValueTask DisposeAsync()
     {
-        await _decrypted.Reader.CompleteAsync();
+        if (Volatile.Read(ref _decrypted) is { } pipe)
+        {
+            await pipe.Reader.CompleteAsync();
+        }
         _output.Complete();
         // What the application wrote last (its close frame) still goes out, unless the client has stopped reading:
         // then the connection is not held open for it.
