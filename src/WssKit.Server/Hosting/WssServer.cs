@@ -35,15 +35,22 @@ public sealed class WssServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CertificateReloader _reloader;
     private readonly KeepAlive _keepAlive;
+    private readonly ConnectionRegistry _registry;
+    private readonly WebSocketsAfterKestrel _webSockets;
+    private readonly TimeSpan _shutdownTimeout;
     private readonly ILogger _logger;
     private AcmeRenewer? _acme;
     private HttpClient? _acmeHttp;
 
-    private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, StartupReport report, ILogger logger)
+    private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, ConnectionRegistry registry,
+        WebSocketsAfterKestrel webSockets, TimeSpan shutdownTimeout, StartupReport report, ILogger logger)
     {
         _app = app;
         _reloader = reloader;
         _keepAlive = keepAlive;
+        _registry = registry;
+        _webSockets = webSockets;
+        _shutdownTimeout = shutdownTimeout;
         Report = report;
         _logger = logger;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -94,6 +101,7 @@ public sealed class WssServer : IAsyncDisposable
         // of queueing each read to the thread pool: a third more messages per CPU-second. Safe because nothing on that
         // path blocks: frame handlers are synchronous and must not wait, and sends only queue bytes.
         builder.Services.AddSingleton<IConnectionListenerFactory, DirectSocketTransport>();
+        var webSockets = new WebSocketsAfterKestrel();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -109,7 +117,7 @@ public sealed class WssServer : IAsyncDisposable
                     listen.Protocols = HttpProtocols.Http1AndHttp2;
                     listen.Use(next => new PlaintextOnTlsPort(next, options.HandshakeTimeout, metrics, validations, connectionLogger).OnConnectionAsync);
                     // OpenSSL driven directly takes the connections it can; the rest go on to Kestrel's HTTPS.
-                    var native = new NativeTlsLayer(certificates.Certificates, options.HandshakeTimeout, metrics, connectionLogger);
+                    var native = new NativeTlsLayer(certificates.Certificates, options.HandshakeTimeout, metrics, webSockets, connectionLogger);
                     listen.Use(native.Before);
                     listen.UseHttps(new TlsHandshakeCallbackOptions
                     {
@@ -196,7 +204,7 @@ public sealed class WssServer : IAsyncDisposable
             Sites: certificates.Sites,
             DevelopmentCa: certificates.DevelopmentCa,
             Warnings: warnings);
-        var server = new WssServer(app, reloader, keepAlive, report, logger);
+        var server = new WssServer(app, reloader, keepAlive, registry, webSockets, options.ShutdownTimeout, report, logger);
         if (certificates.Acme is { } store)
         {
             // HTTP-01 when there is a plain HTTP port to answer on, else TLS-ALPN-01 on the TLS port.
@@ -255,6 +263,7 @@ public sealed class WssServer : IAsyncDisposable
     /// <summary>Stops: refuses new connections, closes open WebSockets with 1001 and waits up to the shutdown timeout.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
+        var stopping = System.Diagnostics.Stopwatch.StartNew();
         _reloader.Dispose();
         if (_acme is not null)
         {
@@ -262,6 +271,13 @@ public sealed class WssServer : IAsyncDisposable
             _acmeHttp?.Dispose();
         }
         await _app.StopAsync(cancellationToken);
+        // WebSockets on the native TLS layer are no longer Kestrel's to wait for: they had their 1001 with the others
+        // when the stop began, and get what is left of the shutdown timeout to finish; then they are cut.
+        if (!await _webSockets.WaitAsync(_shutdownTimeout - stopping.Elapsed))
+        {
+            _registry.AbortAll("shutdown-timeout");
+            await _webSockets.WaitAsync(TimeSpan.FromSeconds(1));
+        }
         Log.Stopped(_logger);
     }
 

@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(4002, LogLevel.Debug, "TLS handshake from {Client} failed: {Reason}")]
     public static partial void TlsHandshakeFailed(ILogger logger, string client, string reason);
 
+    [LoggerMessage(4003, LogLevel.Error, "Connection {ConnectionId} failed")]
+    public static partial void ConnectionFailed(ILogger logger, string connectionId, Exception exception);
+
     [LoggerMessage(2101, LogLevel.Information, "ACME: certificate for {Domains} issued by {Issuer}, valid until {NotAfter:u}")]
     public static partial void AcmeIssued(ILogger logger, string domains, string issuer, DateTimeOffset notAfter);
 

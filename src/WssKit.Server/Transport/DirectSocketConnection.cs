@@ -25,6 +25,8 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
     private SocketReadiness? _readiness;
     private IDuplexPipe? _transport;
     private bool _taken;
+    private bool _outlivesKestrel;
+    private IFeatureCollection _features;
     private string? _id;
     private IDictionary<object, object?>? _items;
 
@@ -34,7 +36,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         _pipesFactory = pipes;
         LocalEndPoint = socket.LocalEndPoint;
         RemoteEndPoint = socket.RemoteEndPoint;
-        Features = new FeatureCollection();
+        _features = new FeatureCollection();
         Features.Set<IConnectionIdFeature>(this);
         Features.Set<IConnectionTransportFeature>(this);
         Features.Set<IConnectionItemsFeature>(this);
@@ -48,7 +50,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
 
     public override string ConnectionId { get => _id ??= IdPrefix + Interlocked.Increment(ref s_lastId).ToString("X"); set => _id = value; }
 
-    public override IFeatureCollection Features { get; }
+    public override IFeatureCollection Features => _features;
 
     public override IDictionary<object, object?> Items { get => _items ??= new Dictionary<object, object?>(); set => _items = value; }
 
@@ -86,6 +88,12 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         return true;
     }
 
+    /// <summary>
+    /// For the one that took the socket: the connection goes on after Kestrel is done with it (a WebSocket), so
+    /// Kestrel's dispose lets go of what Kestrel hung on it instead of closing it; <see cref="CloseAsync"/> closes it.
+    /// </summary>
+    public void OutliveKestrel() => _outlivesKestrel = true;
+
     /// <summary>For the one that took the socket: the client has gone, or nothing more will be read.</summary>
     public void ReportClosed() => ThreadPool.UnsafeQueueUserWorkItem(static closed => Cancel(closed), _closed, preferLocal: false);
 
@@ -101,7 +109,20 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         Shutdown();
     }
 
-    public override async ValueTask DisposeAsync()
+    public override ValueTask DisposeAsync()
+    {
+        if (_outlivesKestrel)
+        {
+            // Kestrel's connection object and its features must not stay reachable for the WebSocket's hours.
+            _features = new FeatureCollection();
+            _items = null;
+            return ValueTask.CompletedTask;
+        }
+        return CloseAsync();
+    }
+
+    /// <summary>Closes the connection: Kestrel's pipes if it made them, else the socket.</summary>
+    public async ValueTask CloseAsync()
     {
         if (_pipes is not null)
         {

@@ -96,6 +96,15 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
         return _open.Count;
     }
 
+    /// <summary>Cuts every open connection at once, without a close frame: a shutdown whose timeout has passed.</summary>
+    public void AbortAll(string reason)
+    {
+        foreach (var connection in _open.Values)
+        {
+            connection.Abort(reason);
+        }
+    }
+
     /// <summary>Whether the server is shutting down.</summary>
     public bool Closing => _closing;
 

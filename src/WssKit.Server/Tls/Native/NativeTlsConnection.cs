@@ -155,7 +155,15 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     }
 
     /// <summary>Starts decrypting in the background; the application then uses <see cref="Input"/> and <see cref="Output"/>.</summary>
-    public void Start() => _reading = ReadPumpAsync();
+    public void Start()
+    {
+        // Without the caller's execution context (Kestrel's logging scope for the connection): the pump runs as long as
+        // the connection, and would keep it reachable for hours.
+        using (ExecutionContext.SuppressFlow())
+        {
+            _reading = ReadPumpAsync();
+        }
+    }
 
     /// <summary>
     /// For the reader of <see cref="Input"/>, between its reads: from now on decrypted bytes go straight to

@@ -16,7 +16,7 @@ namespace WssKit.Server.Tls.Native;
 /// Connections it does not take (ACME TLS-ALPN-01 validation handshakes, a certificate OpenSSL could not be given) go on to
 /// Kestrel's HTTPS middleware as before, and so would a connection whose socket Kestrel already reads through its pipes.
 /// </summary>
-internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan handshakeTimeout, ServerMetrics metrics, ILogger logger)
+internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan handshakeTimeout, ServerMetrics metrics, WebSocketsAfterKestrel webSockets, ILogger logger)
 {
     private ConnectionDelegate? _http;
 
@@ -30,22 +30,66 @@ internal sealed class NativeTlsLayer(ServedCertificates certificates, TimeSpan h
     /// <summary>Placed after Kestrel's HTTPS middleware: remembers the HTTP layer that connections secured here go to.</summary>
     public ConnectionDelegate After(ConnectionDelegate http) => _http = http;
 
-    // Three methods, not one: an async method keeps its locals as long as it runs, and a WebSocket runs for hours.
-    // The handshake's timers and Kestrel's view of the connection are let go as soon as they are done with.
+    // Separate methods: an async method keeps its locals as long as it runs, and a WebSocket runs for hours. The
+    // handshake's timers and Kestrel's view of the connection are let go as soon as they are done with, and a WebSocket
+    // runs on after this method (Kestrel's part of the connection) has returned.
     private async Task RunAsync(ConnectionContext context, DirectSocketConnection socket, ConnectionDelegate http)
     {
-        await using var tls = new NativeTlsConnection(socket, certificates.NativeFor(null)!, certificates);
-        if (await HandshakeAsync(context, tls) is { } failure)
+        var tls = new NativeTlsConnection(socket, certificates.NativeFor(null)!, certificates);
+        var handedOver = false;
+        try
         {
-            metrics.HandshakeFailed("tls", failure == "timeout" ? "timeout" : TlsFailureCounter.Classify(failure));
-            Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", failure);
-            return;
+            if (await HandshakeAsync(context, tls) is { } failure)
+            {
+                metrics.HandshakeFailed("tls", failure == "timeout" ? "timeout" : TlsFailureCounter.Classify(failure));
+                Log.TlsHandshakeFailed(logger, context.RemoteEndPoint?.ToString() ?? "unknown", failure);
+                return;
+            }
+            tls.Start();
+            if (await ServeHttpAsync(context, tls, http) is { } webSocket)
+            {
+                // Taken over: the WebSocket runs on the TLS connection itself; aborting it aborts the TCP connection.
+                socket.OutliveKestrel();
+                handedOver = true;
+                webSockets.Started();
+                // Without Kestrel's execution context (its logging scope), which would stay reachable as long.
+                using (ExecutionContext.SuppressFlow())
+                {
+                    _ = RunWebSocketAsync(tls, socket, webSocket);
+                }
+            }
         }
-        tls.Start();
-        if (await ServeHttpAsync(context, tls, http) is { } webSocket)
+        finally
         {
-            // Taken over: the WebSocket runs on the connection's own pipes; aborting it aborts the TCP connection.
-            await webSocket(tls, context.Abort);
+            if (!handedOver)
+            {
+                await tls.DisposeAsync();
+            }
+        }
+    }
+
+    private async Task RunWebSocketAsync(NativeTlsConnection tls, DirectSocketConnection socket, Func<IDuplexPipe, Action, Task> webSocket)
+    {
+        try
+        {
+            try
+            {
+                await webSocket(tls, socket.Abort);
+            }
+            finally
+            {
+                await tls.DisposeAsync();
+                await socket.CloseAsync();
+            }
+        }
+        catch (Exception e)
+        {
+            // Kestrel would have logged a connection's failure; this one is no longer Kestrel's.
+            Log.ConnectionFailed(logger, socket.ConnectionId, e);
+        }
+        finally
+        {
+            webSockets.Ended();
         }
     }
 
