@@ -13,30 +13,19 @@ namespace WssKit.Tests.Transport;
 /// </summary>
 public sealed class DirectSocketConnectionTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly UnixSocketPair _pair = new();
     private readonly Socket _accepted;
     private readonly Socket _peer;
     private readonly DirectSocketConnection _connection;
 
     public DirectSocketConnectionTests()
     {
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        var endpoint = new UnixDomainSocketEndPoint(_temp.File("pair.sock"));
-        listener.Bind(endpoint);
-        listener.Listen(1);
-        _peer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _peer.Connect(endpoint);
+        (_accepted, _peer) = (_pair.Accepted, _pair.Peer);
         _peer.ReceiveTimeout = 5000;
-        _accepted = listener.Accept();
         _connection = new DirectSocketConnection(_accepted, new SocketConnectionContextFactory(new SocketConnectionFactoryOptions(), NullLogger.Instance));
     }
 
-    public void Dispose()
-    {
-        _accepted.Dispose();
-        _peer.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _pair.Dispose();
 
     [Fact]
     public async Task KestrelDisposes_ConnectionKestrels_SocketClosed()

@@ -7,28 +7,17 @@ namespace WssKit.Tests.Transport;
 /// <summary>The epoll loop on a Unix-domain socket pair: arrivals, room to write again, and the end of a registration.</summary>
 public sealed class SocketEventLoopTests : IDisposable
 {
-    private readonly TempDirectory _temp = new();
+    private readonly UnixSocketPair _pair = new();
     private readonly Socket _watched;
     private readonly Socket _peer;
 
     public SocketEventLoopTests()
     {
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        var endpoint = new UnixDomainSocketEndPoint(_temp.File("pair.sock"));
-        listener.Bind(endpoint);
-        listener.Listen(1);
-        _peer = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _peer.Connect(endpoint);
-        _watched = listener.Accept();
+        (_watched, _peer) = (_pair.Accepted, _pair.Peer);
         _watched.Blocking = false;
     }
 
-    public void Dispose()
-    {
-        _watched.Dispose();
-        _peer.Dispose();
-        _temp.Dispose();
-    }
+    public void Dispose() => _pair.Dispose();
 
     [Fact]
     public async Task Readable_BytesArriveAfterTheWaitBegan_WakesIt()

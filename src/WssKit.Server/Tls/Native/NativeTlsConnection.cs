@@ -211,19 +211,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 var inbox = _inbox!;
                 while (true)
                 {
-                    int status;
-                    string? problem;
-                    bool queued;
                     var seen = _readiness.Readable.Events;
-                    lock (_lock)
-                    {
-                        status = Decrypt(inbox, out problem);
-                        queued = _unsent.Length > 0;
-                    }
-                    if (queued)
-                    {
-                        _ = SendQueuedAsync();
-                    }
+                    var status = DecryptAndAnswer(inbox, intoPipe: false, out var problem);
                     // What arrived before an end or a failure (a close frame, say) is delivered first.
                     inbox.DeliverTo(sink);
                     if (status == LibSsl.ErrorZeroReturn)
@@ -281,22 +270,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     {
         while (true)
         {
-            int status;
-            string? problem;
-            bool queued;
             var seen = _readiness.Readable.Events;
-            lock (_lock)
+            var status = DecryptAndAnswer(decrypted, intoPipe: true, out var problem);
+            if (status == SinkTookOver)
             {
-                if (_sink is not null)
-                {
-                    return true;
-                }
-                status = Decrypt(decrypted, out problem);
-                queued = _unsent.Length > 0;
-            }
-            if (queued)
-            {
-                _ = SendQueuedAsync(); // what OpenSSL answered (an alert, a key update), behind what the application wrote
+                return true;
             }
             if (status == LibSsl.ErrorZeroReturn)
             {
@@ -327,6 +305,34 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     // Decrypt's answer when the target has no room left: deliver what it holds, then decrypt the rest.
     private const int InboxFull = -1;
+    // DecryptAndAnswer's, into the pipe, when a sink has taken over: nothing was decrypted.
+    private const int SinkTookOver = -2;
+
+    /// <summary>
+    /// Decrypts what has arrived under the lock, then sends what OpenSSL answered meanwhile (an alert, a key update)
+    /// behind what the application wrote. Into the pipe only while no sink has taken over: checked under the same
+    /// lock, so that no byte goes into a pipe its reader has let go of.
+    /// </summary>
+    private int DecryptAndAnswer(IBufferWriter<byte> target, bool intoPipe, out string? problem)
+    {
+        int status;
+        bool queued;
+        lock (_lock)
+        {
+            if (intoPipe && _sink is not null)
+            {
+                problem = null;
+                return SinkTookOver;
+            }
+            status = Decrypt(target, out problem);
+            queued = _unsent.Length > 0;
+        }
+        if (queued)
+        {
+            _ = SendQueuedAsync();
+        }
+        return status;
+    }
 
     /// <summary>Decrypts every whole record available into <paramref name="decrypted"/>; returns why it stopped.</summary>
     private unsafe int Decrypt(IBufferWriter<byte> decrypted, out string? problem)
