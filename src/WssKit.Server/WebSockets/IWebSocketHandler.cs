@@ -5,7 +5,9 @@ namespace WssKit.Server.WebSockets;
 /// <summary>
 /// What an endpoint (echo, channels, ...) does with the messages of a connection. Called on the connection's
 /// receive loop, one message at a time; the payload is valid only during the call (it points into the receive
-/// buffer). Sends are buffered and written with one flush after the whole batch that arrived together.
+/// buffer). Sends are buffered and written with one flush after the whole batch that arrived together. On the native
+/// TLS layer that loop is the TLS connection's read pump, on the socket's event-loop thread, without the upgrade
+/// request's execution context (no AsyncLocal values of Kestrel's): a handler must not block.
 /// </summary>
 internal interface IWebSocketHandler
 {
