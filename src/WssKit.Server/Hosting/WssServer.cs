@@ -35,22 +35,15 @@ public sealed class WssServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly CertificateReloader _reloader;
     private readonly KeepAlive _keepAlive;
-    private readonly ConnectionRegistry _registry;
-    private readonly WebSocketsAfterKestrel _webSockets;
-    private readonly TimeSpan _shutdownTimeout;
     private readonly ILogger _logger;
     private AcmeRenewer? _acme;
     private HttpClient? _acmeHttp;
 
-    private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, ConnectionRegistry registry,
-        WebSocketsAfterKestrel webSockets, TimeSpan shutdownTimeout, StartupReport report, ILogger logger)
+    private WssServer(WebApplication app, CertificateReloader reloader, KeepAlive keepAlive, StartupReport report, ILogger logger)
     {
         _app = app;
         _reloader = reloader;
         _keepAlive = keepAlive;
-        _registry = registry;
-        _webSockets = webSockets;
-        _shutdownTimeout = shutdownTimeout;
         Report = report;
         _logger = logger;
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -136,9 +129,11 @@ public sealed class WssServer : IAsyncDisposable
             }
         });
 
+        var registry = new ConnectionRegistry(options, metrics);
+        builder.Services.AddHostedService(_ => new WebSocketsShutdown(webSockets, registry));
+
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WssKit.Server");
-        var registry = new ConnectionRegistry(options, metrics);
         var exporter = new PrometheusExporter(metrics, registry, certificates.Certificates, time);
         var info = new InfoEndpoints(certificates.Certificates, registry, metrics, exporter, time);
         var settings = new ConnectionSettings(new ProtocolLimits { MaxMessageSize = options.MaxMessageSize },
@@ -204,7 +199,7 @@ public sealed class WssServer : IAsyncDisposable
             Sites: certificates.Sites,
             DevelopmentCa: certificates.DevelopmentCa,
             Warnings: warnings);
-        var server = new WssServer(app, reloader, keepAlive, registry, webSockets, options.ShutdownTimeout, report, logger);
+        var server = new WssServer(app, reloader, keepAlive, report, logger);
         if (certificates.Acme is { } store)
         {
             // HTTP-01 when there is a plain HTTP port to answer on, else TLS-ALPN-01 on the TLS port.
@@ -263,7 +258,6 @@ public sealed class WssServer : IAsyncDisposable
     /// <summary>Stops: refuses new connections, closes open WebSockets with 1001 and waits up to the shutdown timeout.</summary>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        var stopping = System.Diagnostics.Stopwatch.StartNew();
         _reloader.Dispose();
         if (_acme is not null)
         {
@@ -271,13 +265,6 @@ public sealed class WssServer : IAsyncDisposable
             _acmeHttp?.Dispose();
         }
         await _app.StopAsync(cancellationToken);
-        // WebSockets on the native TLS layer are no longer Kestrel's to wait for: they had their 1001 with the others
-        // when the stop began, and get what is left of the shutdown timeout to finish; then they are cut.
-        if (!await _webSockets.WaitAsync(_shutdownTimeout - stopping.Elapsed))
-        {
-            _registry.AbortAll("shutdown-timeout");
-            await _webSockets.WaitAsync(TimeSpan.FromSeconds(1));
-        }
         Log.Stopped(_logger);
     }
 

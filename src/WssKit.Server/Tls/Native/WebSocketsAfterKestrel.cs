@@ -16,14 +16,13 @@ internal sealed class WebSocketsAfterKestrel
 
     public void Ended() => Interlocked.Decrement(ref _running);
 
-    /// <summary>Waits until none is running, or <paramref name="timeout"/> has passed; returns whether none is running.</summary>
-    public async Task<bool> WaitAsync(TimeSpan timeout)
+    /// <summary>Waits until none is running, or <paramref name="cancellationToken"/> is cancelled; returns whether none is running.</summary>
+    public async Task<bool> WaitAsync(CancellationToken cancellationToken)
     {
-        var waiting = System.Diagnostics.Stopwatch.StartNew();
         // Polled: this runs once, at shutdown, and a counter costs the connections nothing.
-        while (Running > 0 && waiting.Elapsed < timeout)
+        while (Running > 0 && !cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(20);
+            await Task.Delay(20, CancellationToken.None);
         }
         return Running == 0;
     }
