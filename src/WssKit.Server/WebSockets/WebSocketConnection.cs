@@ -147,7 +147,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
                 }
                 if (result.IsCompleted)
                 {
-                    return _closeReceived ? _closeCode : CloseCodes.Abnormal;
+                    return EndCode;
                 }
                 if (TrySwitchToFeed())
                 {
@@ -160,7 +160,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            return _closeReceived ? _closeCode : CloseCodes.Abnormal;
+            return EndCode;
         }
         finally
         {
@@ -170,6 +170,9 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
             }
         }
     }
+
+    /// <summary>The close code of a connection whose input ended: the peer's, or 1006 when it sent no close frame.</summary>
+    private int EndCode => _closeReceived ? _closeCode : CloseCodes.Abnormal;
 
     /// <summary>On the native TLS layer, with its pipe empty: from now on its read pump hands us what it decrypts.</summary>
     private bool TrySwitchToFeed()
@@ -202,7 +205,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
-            EndFed(_closeReceived ? _closeCode : CloseCodes.Abnormal);
+            EndFed(EndCode);
         }
         return plaintext.Length;
     }
@@ -211,7 +214,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
     {
         if (!_fedEnded)
         {
-            EndFed(_closeReceived ? _closeCode : CloseCodes.Abnormal);
+            EndFed(EndCode);
         }
     }
 

@@ -61,6 +61,9 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private const int BulkBurst = 16 * 1024;
     private bool _bulkReads;
 
+    // The inbox's buffer per burst: the plaintext of as many records as OpenSSL reads at once.
+    private int InboxBurst => _bulkReads ? 4 * RecordSize : RecordSize;
+
     // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for, or nothing):
     // bytes that arrive later wake the read pump's wait. Otherwise the socket is read again without waiting, because
     // the event for the bytes left in it may have come before the wait began (epoll reports arrivals, edge-triggered).
@@ -189,7 +192,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 }
             }
             _sink = sink;
-            _inbox = new PlaintextInbox { BurstSize = _bulkReads ? 4 * RecordSize : RecordSize };
+            _inbox = new PlaintextInbox { BurstSize = InboxBurst };
             pipe.Reader.Complete();
         }
         // The pump, waiting for the client (an idle WebSocket may wait for hours), is woken to let go of the pipe now.
@@ -366,7 +369,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 {
                     _bulkReads = !_bulkReads;
                     LibSsl.SslSetReadBufferLength(_ssl, (nuint)(_bulkReads ? 4 * RecordWithOverhead : RecordWithOverhead));
-                    _inbox?.BurstSize = _bulkReads ? 4 * RecordSize : RecordSize;
+                    _inbox?.BurstSize = InboxBurst;
                 }
                 // OpenSSL holds nothing more: what it read goes to the application before the socket is read again
                 // (at once when the last read left bytes in the socket; otherwise asking now would cost a read that
