@@ -85,15 +85,24 @@ internal sealed class ConnectionRegistry(WssServerOptions options, ServerMetrics
     /// <summary>The open connections, for the keep-alive sweep and the metrics.</summary>
     public IEnumerable<WebSocketConnection> Open => _open.Values;
 
-    /// <summary>Refuses new connections and starts the close handshake (1001) with every open one.</summary>
+    /// <summary>
+    /// Refuses new connections and starts the close handshake (1001) with every open one. Returns how many
+    /// WebSockets it closes: those open, and those whose upgrade is under way (a client can have its 101 before
+    /// its connection is tracked), which <see cref="Track"/> closes as they arrive.
+    /// </summary>
     public int CloseAll(string reason)
     {
-        _closing = true;
+        int closing;
+        lock (_gate)
+        {
+            _closing = true;
+            closing = _count;
+        }
         foreach (var connection in _open.Values)
         {
             connection.Close(CloseCodes.GoingAway, reason);
         }
-        return _open.Count;
+        return closing;
     }
 
     /// <summary>Cuts every open connection at once, without a close frame: a shutdown whose timeout has passed.</summary>

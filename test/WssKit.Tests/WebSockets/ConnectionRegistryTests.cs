@@ -161,4 +161,14 @@ public sealed class ConnectionRegistryTests
         Assert.True(registry.Closing);
         Assert.Equal("shutting-down", registry.TryReserve(Client));
     }
+
+    [Fact]
+    public void CloseAll_UpgradeUnderWay_CountedAmongTheClosed()
+    {
+        var registry = Registry();
+        registry.TryReserve(Client);
+        registry.TryReserve(OtherClient);
+
+        Assert.Equal(2, registry.CloseAll("server shutting down"));
+    }
 }
