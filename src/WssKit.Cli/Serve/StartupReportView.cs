@@ -19,6 +19,7 @@ internal static class StartupReportView
         var https = report.EchoUrls.FirstOrDefault()?.Replace("wss://", "https://", StringComparison.Ordinal).Replace("/echo", "", StringComparison.Ordinal);
         console.MarkupLineInterpolated($"  health      {https}/healthz    metrics {https}/metrics");
         console.MarkupLineInterpolated($"  listening   {string.Join(", ", report.Addresses)}");
+        console.MarkupLineInterpolated($"  tls         {report.Tls}");
         if (report.PlainHttpUrl is { } plain)
         {
             console.MarkupLineInterpolated($"  plain HTTP  {plain}{(report.Insecure ? "/echo (unencrypted ws://)" : " (redirects to https, refuses ws://)")}");

@@ -11,6 +11,7 @@ namespace WssKit.Server.Hosting;
 /// <param name="Sites">The certificates served: the default first, then one per SNI site.</param>
 /// <param name="DevelopmentCa">The development CA, when it issued the default certificate.</param>
 /// <param name="Warnings">Things the operator should know; none stopped the start.</param>
+/// <param name="Tls">What serves TLS: OpenSSL driven directly, with its version, or .NET's SslStream.</param>
 public sealed record StartupReport(
     IReadOnlyList<string> EchoUrls,
     IReadOnlyList<string> Addresses,
@@ -18,7 +19,8 @@ public sealed record StartupReport(
     bool Insecure,
     IReadOnlyList<ServedSite> Sites,
     DevelopmentCaInfo? DevelopmentCa,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    string Tls);
 
 /// <summary>One served certificate.</summary>
 /// <param name="Name">"default", or the site's first host name.</param>

@@ -134,7 +134,8 @@ public sealed class WssServer : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WssKit.Server");
-        var exporter = new PrometheusExporter(metrics, registry, certificates.Certificates, time);
+        var tls = TlsInUse.For(options, certificates.Certificates);
+        var exporter = new PrometheusExporter(metrics, registry, certificates.Certificates, tls, time);
         var info = new InfoEndpoints(certificates.Certificates, registry, metrics, exporter, time);
         var settings = new ConnectionSettings(new ProtocolLimits { MaxMessageSize = options.MaxMessageSize },
             options.PingInterval, options.PingTimeout, options.IdleTimeout, options.MaxOutgoingBuffer);
@@ -198,7 +199,8 @@ public sealed class WssServer : IAsyncDisposable
             Insecure: options.Insecure,
             Sites: certificates.Sites,
             DevelopmentCa: certificates.DevelopmentCa,
-            Warnings: warnings);
+            Warnings: warnings,
+            Tls: tls.Description);
         var server = new WssServer(app, reloader, keepAlive, report, logger);
         if (certificates.Acme is { } store)
         {

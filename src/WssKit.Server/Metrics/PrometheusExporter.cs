@@ -16,7 +16,7 @@ internal sealed class PrometheusExporter
         Prometheus.Metrics.SuppressDefaultMetrics();
     }
 
-    public PrometheusExporter(ServerMetrics metrics, ConnectionRegistry registry, ServedCertificates certificates, TimeProvider time)
+    public PrometheusExporter(ServerMetrics metrics, ConnectionRegistry registry, ServedCertificates certificates, TlsInUse tls, TimeProvider time)
     {
         _registry = Prometheus.Metrics.NewCustomRegistry();
         DotNetStats.Register(_registry);
@@ -33,6 +33,8 @@ internal sealed class PrometheusExporter
         var expiry = factory.CreateGauge("wss_certificate_expiry_seconds", "Seconds until the served certificate expires (negative once expired), by site.", "site");
         var notAfter = factory.CreateGauge("wss_certificate_not_after_timestamp_seconds", "Expiry of the served certificate as a Unix time, by site.", "site");
         var allocated = factory.CreateCounter("wss_process_allocated_bytes_total", "Managed bytes allocated since start: flat while messages flow means no allocation per message.");
+        factory.CreateGauge("wss_tls_info", "What serves TLS: the engine (openssl: driven directly, dotnet: SslStream) and the OpenSSL loaded; always 1.", "engine", "library")
+            .WithLabels(tls.Engine, tls.Library ?? "none").Set(1);
         var reloads = factory.CreateCounter("wss_certificate_reloads_total", "Certificate reloads, by site and result (replaced, unchanged, failed).", "site", "result");
         foreach (var slot in certificates.Slots)
         {

@@ -49,6 +49,23 @@ public sealed class NativeTlsTests
         Assert.Equal(1000, (await node.WaitForAsync("close")).GetProperty("code").GetInt32());
     }
 
+    [Theory]
+    [InlineData(TlsEngine.OpenSsl, "openssl")]
+    [InlineData(TlsEngine.DotNet, "dotnet")]
+    public async Task TlsInUse_EitherEngine_ReportAndMetricNameTheEngineAndTheSystemsOpenSsl(TlsEngine engine, string label)
+    {
+        // The library as OpenSSL's own tool reports it: "OpenSSL 3.0.22 25 Aug 2026 (Library: OpenSSL 3.0.22 25 Aug 2026)".
+        var tool = await Tool.RunAsync("openssl", ["version"], TimeSpan.FromSeconds(10));
+        var version = Regex.Match(tool.Output, @"Library: (OpenSSL \S+)") is { Success: true } match ? match.Groups[1].Value
+            : string.Join(' ', tool.Output.Split(' ').Take(2));
+        Assert.StartsWith("OpenSSL 3.", version);
+
+        await using var server = await TestServer.StartAsync(options => options.TlsEngine = engine);
+
+        Assert.Equal(engine == TlsEngine.OpenSsl ? $"{version}, driven directly" : $".NET SslStream (on {version})", server.Server.Report.Tls);
+        Assert.Equal(1, await server.MetricAsync($"wss_tls_info{{engine=\"{label}\",library=\"{version}\"}}"));
+    }
+
     [Fact]
     public async Task ClientStopsReading_NativeEngine_EchoesQueueBehindTheFullSocketAndArriveWholeAndInOrder()
     {

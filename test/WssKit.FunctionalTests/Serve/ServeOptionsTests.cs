@@ -56,6 +56,16 @@ public sealed class ServeOptionsTests : IDisposable
         Assert.Matches(@"plain HTTP\s+ws://localhost:\d+/echo \(unencrypted ws://\)", server.Output);
     }
 
+    [Theory]
+    [InlineData("openssl", @"\n  tls\s+OpenSSL 3\.\d+\.\d+, driven directly\n")]
+    [InlineData("dotnet", @"\n  tls\s+\.NET SslStream \(on OpenSSL 3\.\d+\.\d+\)\n")]
+    public async Task TlsEngine_Start_BannerNamesWhatServesTlsAndTheOpenSslVersion(string engine, string expected)
+    {
+        await using var server = await CliServer.StartAsync(["--tls-engine", engine]);
+
+        Assert.Matches(expected, server.Output);
+    }
+
     [Fact]
     public async Task LogFormatJson_WritesOneJsonObjectPerLineToStandardError()
     {

@@ -222,6 +222,19 @@ internal static unsafe partial class LibSsl
     /// <summary>Whether OpenSSL 3 can be loaded here (Linux with libssl.so.3).</summary>
     public static bool IsAvailable { get; } = OperatingSystem.IsLinux() && Probe();
 
+    /// <summary>
+    /// The loaded OpenSSL's name and version ("OpenSSL 3.0.22"), or null when none can be loaded: performance and
+    /// memory per connection depend on it (see docs/benchmarks.md), and a library path can swap it.
+    /// </summary>
+    public static string? Version { get; } = IsAvailable ? NameAndVersion(Marshal.PtrToStringUTF8(OpenSslVersion(0))) : null;
+
+    [LibraryImport(Crypto, EntryPoint = "OpenSSL_version")]
+    private static partial nint OpenSslVersion(int type);
+
+    // OpenSSL_version(OPENSSL_VERSION) is "OpenSSL 3.0.22 25 Aug 2026": the name and number are what tell builds apart.
+    private static string? NameAndVersion(string? text)
+        => text?.Split(' ', 3, StringSplitOptions.RemoveEmptyEntries) is [var name, var number, ..] ? $"{name} {number}" : text;
+
     private static bool Probe()
     {
         try
