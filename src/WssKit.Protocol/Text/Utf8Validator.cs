@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Unicode;
 
 namespace WssKit.Protocol.Text;
@@ -54,7 +57,29 @@ public struct Utf8Validator
     }
 
     /// <summary>Whether <paramref name="text"/> is whole, valid UTF-8 (close reasons, single-frame messages).</summary>
-    public static bool IsValid(ReadOnlySpan<byte> text) => Utf8.IsValid(text);
+    public static bool IsValid(ReadOnlySpan<byte> text) => IsShortAscii(text) || Utf8.IsValid(text);
+
+    /// <summary>
+    /// Whether a text of 8 to 64 bytes is all ASCII, in two overlapping loads: the usual short chat or ticker message,
+    /// for which .NET's general routine spends more on getting started than on the bytes. False sends the text there.
+    /// </summary>
+    private static bool IsShortAscii(ReadOnlySpan<byte> text)
+    {
+        ref var start = ref MemoryMarshal.GetReference(text);
+        var length = (nuint)text.Length;
+        switch (length)
+        {
+            case >= 8 and < 16:
+                var words = Unsafe.ReadUnaligned<ulong>(ref start) | Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref start, length - 8));
+                return (words & 0x8080808080808080UL) == 0;
+            case >= 16 and <= 32:
+                return Vector128.ExtractMostSignificantBits(Vector128.LoadUnsafe(ref start) | Vector128.LoadUnsafe(ref start, length - 16)) == 0;
+            case > 32 and <= 64 when Vector256.IsHardwareAccelerated:
+                return Vector256.ExtractMostSignificantBits(Vector256.LoadUnsafe(ref start) | Vector256.LoadUnsafe(ref start, length - 32)) == 0;
+            default:
+                return false;
+        }
+    }
 
     /// <summary>Where the last sequence that is cut off by the end of <paramref name="bytes"/> starts (its length when none is).</summary>
     private static int LastBoundary(ReadOnlySpan<byte> bytes)

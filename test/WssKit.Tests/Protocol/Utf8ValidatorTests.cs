@@ -22,6 +22,26 @@ public sealed class Utf8ValidatorTests
         [0xF0, 0x90, 0x80, 0x80, 0xF4, 0x8F, 0xBF, 0xBF],
     ];
 
+    [Fact]
+    public void IsValid_TextsUpTo80BytesWithOneOtherSequenceAnywhere_AgreesWithDotNet()
+    {
+        byte[][] inserts = [[0x80], [0xFF], [0xC3, 0xA9], [0xC3], [0xE2, 0x82, 0xAC], [0xED, 0xA0, 0x80], [0x7F]];
+        for (var length = 0; length <= 80; length++)
+        {
+            var ascii = Enumerable.Repeat((byte)'a', length).ToArray();
+            Assert.True(Utf8Validator.IsValid(ascii), $"{length} ASCII bytes");
+            foreach (var insert in inserts)
+            {
+                for (var at = 0; at + insert.Length <= length; at++)
+                {
+                    var text = (byte[])ascii.Clone();
+                    insert.CopyTo(text, at);
+                    Assert.True(Utf8.IsValid(text) == Utf8Validator.IsValid(text), $"{Convert.ToHexString(insert)} at {at} of {length}");
+                }
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Samples))]
     public void Append_EverySplitIntoThreePieces_AgreesWithTheWholeCheck(byte[] text)
