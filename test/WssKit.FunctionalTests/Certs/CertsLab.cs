@@ -14,6 +14,7 @@ public sealed class CertsLab : IAsyncLifetime
     private readonly TempDirectory _temp = new();
     private readonly List<PeerProcess> _servers = [];
     private TcpListener? _silent;
+    private Socket? _refusing;
 
     public TestPki Pki { get; private set; } = null!;
 
@@ -54,7 +55,8 @@ public sealed class CertsLab : IAsyncLifetime
         WrongName = await ServeAsync(Pki.Issue(["other.example"]));
         Untrusted = await ServeAsync(other.Issue(["127.0.0.1"]));
         LongLeaf = await ServeAsync(Pki.Issue(["127.0.0.1"], Now.AddHours(-1), Now.AddYears(3)));
-        Refused = LoopbackPort.Free();
+        _refusing = LoopbackPort.Refusing(out var refused);
+        Refused = refused;
         // The kernel completes TCP handshakes into the backlog: connections succeed, and nothing ever answers.
         _silent = new TcpListener(IPAddress.Loopback, 0);
         _silent.Start();
@@ -68,6 +70,7 @@ public sealed class CertsLab : IAsyncLifetime
             await server.DisposeAsync();
         }
         _silent?.Stop();
+        _refusing?.Dispose();
         _silent?.Dispose();
         _temp.Dispose();
     }

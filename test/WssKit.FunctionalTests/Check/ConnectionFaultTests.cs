@@ -8,7 +8,7 @@ public sealed class ConnectionFaultTests
     [Fact]
     public async Task NothingListening_TcpRefused()
     {
-        var port = LoopbackPort.Free();
+        using var refusing = LoopbackPort.Refusing(out var port);
 
         var report = await CheckLab.CheckAsync($"wss://127.0.0.1:{port}/echo");
 

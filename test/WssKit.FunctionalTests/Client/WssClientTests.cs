@@ -35,7 +35,7 @@ public sealed class WssClientTests
     [Fact]
     public async Task Connect_NothingListening_TcpStageSaysRefused()
     {
-        var port = LoopbackPort.Free();
+        using var refusing = LoopbackPort.Refusing(out var port);
 
         var error = await Assert.ThrowsAsync<WssConnectException>(() => WssClient.ConnectAsync(new Uri($"wss://127.0.0.1:{port}/echo")));
 

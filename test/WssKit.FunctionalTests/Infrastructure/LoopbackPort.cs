@@ -15,6 +15,19 @@ public static class LoopbackPort
         return ((IPEndPoint)probe.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// A loopback port that refuses connections for as long as the returned socket is held: bound, never listening.
+    /// Unlike a port from <see cref="Free"/>, no other server (another test's, on a port the kernel picks) can take
+    /// it meanwhile.
+    /// </summary>
+    public static Socket Refusing(out int port)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        port = ((IPEndPoint)socket.LocalEndPoint!).Port;
+        return socket;
+    }
+
     /// <summary>Waits until <paramref name="process"/> accepts connections on the port; false if it exits or 10 s pass.</summary>
     public static Task<bool> WaitForListenerAsync(int port, Process process) => WaitForListenerAsync(port, () => process.HasExited);
 
