@@ -134,7 +134,7 @@ public sealed class WssServer : IAsyncDisposable
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("WssKit.Server");
-        var tls = TlsInUse.For(options, certificates.Certificates);
+        var tls = TlsInUse.For(certificates.Certificates);
         var exporter = new PrometheusExporter(metrics, registry, certificates.Certificates, tls, time);
         var info = new InfoEndpoints(certificates.Certificates, registry, metrics, exporter, time);
         var settings = new ConnectionSettings(new ProtocolLimits { MaxMessageSize = options.MaxMessageSize },

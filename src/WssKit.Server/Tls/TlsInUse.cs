@@ -1,4 +1,3 @@
-using WssKit.Server.Configuration;
 using WssKit.Server.Tls.Native;
 
 namespace WssKit.Server.Tls;
@@ -11,8 +10,11 @@ namespace WssKit.Server.Tls;
 /// <param name="Library">The loaded OpenSSL ("OpenSSL 3.0.22"), or null when none can be loaded.</param>
 internal sealed record TlsInUse(bool Native, string? Library)
 {
-    public static TlsInUse For(WssServerOptions options, ServedCertificates certificates)
-        => new(options.TlsEngine == TlsEngine.OpenSsl && LibSsl.IsAvailable && certificates.AllNative, LibSsl.Version);
+    /// <summary>
+    /// As the native TLS layer decides: it takes connections when every site has an OpenSSL context, which sites only
+    /// get with the OpenSSL engine chosen and OpenSSL loaded.
+    /// </summary>
+    public static TlsInUse For(ServedCertificates certificates) => new(certificates.AllNative, LibSsl.Version);
 
     /// <summary>The engine, named as <c>--tls-engine</c> names it.</summary>
     public string Engine => Native ? "openssl" : "dotnet";
