@@ -139,12 +139,12 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
                 }
                 var finished = Process(buffer, handler, out var consumed);
                 input.AdvanceTo(consumed, buffer.End);
-                FlushPass();
                 if (finished)
                 {
-                    await DrainAsync();
+                    await FlushLastPassAsync();
                     return _closeCode;
                 }
+                FlushPass();
                 if (result.IsCompleted)
                 {
                     return EndCode;
@@ -195,13 +195,13 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         {
             _lastReceived = _clock.Now;
             var finished = Process(plaintext, _handler!, out var used);
-            FlushPass();
             if (!finished)
             {
+                FlushPass();
                 return used;
             }
             _fedEnded = true;
-            _ = EndFedAfterDrainAsync();
+            _ = EndFedAfterLastPassAsync();
         }
         catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
@@ -218,15 +218,31 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         }
     }
 
-    private async Task EndFedAfterDrainAsync()
+    private async Task EndFedAfterLastPassAsync()
     {
         try
         {
-            await DrainAsync();
+            await FlushLastPassAsync();
         }
         finally
         {
             EndFed(_closeCode);
+        }
+    }
+
+    /// <summary>
+    /// Flushes the pass that ended the connection (it sent the close frame), behind what other threads queued. Nothing
+    /// follows it, so on the native TLS layer the close frame waits for close_notify, and both leave in one send.
+    /// </summary>
+    private async Task FlushLastPassAsync()
+    {
+        var tls = _transport as NativeTlsConnection;
+        tls?.HoldUntilEnd();
+        FlushPass();
+        await DrainAsync();
+        if (tls is not null)
+        {
+            _output.Complete();
         }
     }
 

@@ -14,8 +14,8 @@ namespace WssKit.FunctionalTests.Serve;
 /// The native TLS layer (OpenSSL 3 driven directly under Kestrel) against peers we did not write: both engines echo
 /// the same, TLS 1.2 clients get a forward-secret AEAD suite, sessions resume from a ticket, renegotiation is refused
 /// without harm to others, a TLS 1.3 KeyUpdate is followed, records cut into one-byte segments are reassembled, a
-/// request that arrives with the client's Finished is kept, half-finished handshakes are counted and cut off, and
-/// closes end with close_notify. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
+/// request that arrives with the client's Finished is kept (and the session ticket leaves with its answer), half-finished
+/// handshakes are counted and cut off, and closes end with close_notify (sent with the close frame). Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
 /// (it is the default engine).
 /// </summary>
 public sealed class NativeTlsTests
@@ -393,6 +393,28 @@ public sealed class NativeTlsTests
         Assert.Equal(code, (bytes[2] << 8) | bytes[3]);
         Assert.Equal(bytes[1] + 2, bytes.Length); // the close frame is the last thing sent
         Assert.True(outcome.GetProperty("end").GetString() == "close_notify", $"the TLS stream did not end with close_notify: {result.Output}");
+    }
+
+    [Fact]
+    public async Task OneSend_NativeEngine_TicketLeavesWithTheUpgradeAndCloseNotifyWithTheCloseFrame()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        // The client's Finished and its upgrade request arrive together: the session ticket waits for the 101, and
+        // the close frame that answers the client's waits for close_notify, each pair in one send. One read of the
+        // client's socket then brings both (two sends a moment apart would most often take two reads).
+        var result = await Tool.RunAsync("/usr/bin/python3",
+            [Path.Combine(Repository.Peers, "tls_reads.py"), server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(20));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var reads = JsonDocument.Parse(result.Output).RootElement;
+        Assert.StartsWith("HTTP/1.1 101 ", reads.GetProperty("upgrade").GetString());
+        Assert.True(reads.GetProperty("ticket_with_upgrade").GetBoolean(), result.Output);
+        Assert.Equal("8802" + "03e8", reads.GetProperty("close").GetString());
+        Assert.True(reads.GetProperty("close_notify_with_close").GetBoolean(), result.Output);
+        // The ticket that waited is a good one: the next connection resumes with it.
+        Assert.True(reads.GetProperty("resumed").GetBoolean(), result.Output);
+        AssertServedNatively(server);
     }
 
     /// <summary>

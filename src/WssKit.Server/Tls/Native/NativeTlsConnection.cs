@@ -49,6 +49,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private TaskCompletionSource? _drain;
     private bool _queueAll = true;
     private bool _outputEnded;
+    // Records held back to leave with the next ones, in one send and one TCP segment instead of two: the TLS 1.3
+    // session ticket, when the client's first request came with its Finished (it leaves with the answer; a client that
+    // sends nothing first gets it at once), and a finished WebSocket's close frame (it leaves with close_notify).
+    private bool _ticketHeld;
+    private bool _heldUntilEnd;
     // While a write turns into several records, how many are still to come: all but the last are sent with MSG_MORE,
     // so that the records of one write leave together, as one flush did through a pipe (a proxy that holds small
     // writes would otherwise hold a large message's short last record).
@@ -128,6 +133,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             int status;
             string? problem = null;
             var seen = _readiness.Readable.Events;
+            bool ticketHeld;
             lock (_lock)
             {
                 LibSsl.ErrorClear();
@@ -140,9 +146,14 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                         ? "unexpected eof: the client closed the connection during the handshake"
                         : $"handshake error {status}");
                 }
+                // Only TLS 1.3's flight after the client's Finished is a ticket alone; TLS 1.2's holds the server's Finished.
+                _ticketHeld = ticketHeld = status == 0 && LibSsl.SslHasPending(_ssl) == 1 && LibSsl.SslVersion(_ssl) == LibSsl.Tls13Version;
             }
             // The server's flight, or the alert that explains a failure, goes out before anything else happens.
-            await SendQueuedAsync().WaitAsync(cancellationToken);
+            if (!ticketHeld)
+            {
+                await SendQueuedAsync().WaitAsync(cancellationToken);
+            }
             if (status == 0)
             {
                 _queueAll = false;
@@ -328,7 +339,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 return SinkTookOver;
             }
             status = Decrypt(target, out problem);
-            queued = _unsent.Length > 0;
+            queued = _unsent.Length > 0 && !_ticketHeld;
         }
         if (queued)
         {
@@ -404,6 +415,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 return;
             }
             LibSsl.ClearErrors();
+            _ticketHeld = false; // it leaves with this write, in its flush
             int written;
             _recordsToCome = (plaintext.Length - 1) / RecordSize;
             fixed (byte* source = plaintext)
@@ -417,6 +429,18 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 LibSsl.ClearErrors();
                 OutputFailed = true;
             }
+        }
+    }
+
+    /// <summary>
+    /// For a WebSocket whose close handshake is done: what it still writes (its close frame) waits, and leaves with
+    /// close_notify (<see cref="EndOutput"/>) in one send.
+    /// </summary>
+    public void HoldUntilEnd()
+    {
+        lock (_lock)
+        {
+            _heldUntilEnd = true;
         }
     }
 
@@ -453,7 +477,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 return _drain.Task;
             }
-            if (_unsent.Length == 0)
+            if (_unsent.Length == 0 || _heldUntilEnd && !_outputEnded)
             {
                 return Task.CompletedTask;
             }
@@ -633,7 +657,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 connection._recordsToCome--;
             }
-            if (!connection._queueAll && connection._drain is null && connection._unsent.Length == 0)
+            if (!connection._queueAll && !connection._heldUntilEnd && connection._drain is null && connection._unsent.Length == 0)
             {
                 sent = Libc.SendNow(connection._descriptor, data, length, more);
                 if (sent < 0)
