@@ -44,7 +44,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private bool _pumpEnded;
 
     // Records not yet sent, and the drain sending them (new records queue behind it until it is done). During the
-    // handshake every record queues, so that the server's whole flight goes out in one send.
+    // handshake every record queues, so that the server's whole flight goes out in one send; so do they once a
+    // WebSocket's close handshake is done (HoldUntilEnd).
     private PooledBuffer _unsent;
     private TaskCompletionSource? _drain;
     private bool _queueAll = true;
@@ -440,7 +441,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     {
         lock (_lock)
         {
-            _heldUntilEnd = true;
+            _queueAll = _heldUntilEnd = true;
         }
     }
 
@@ -477,7 +478,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 return _drain.Task;
             }
-            if (_unsent.Length == 0 || _heldUntilEnd && !_outputEnded)
+            if (_unsent.Length == 0 || (_heldUntilEnd && !_outputEnded))
             {
                 return Task.CompletedTask;
             }
@@ -657,7 +658,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 connection._recordsToCome--;
             }
-            if (!connection._queueAll && !connection._heldUntilEnd && connection._drain is null && connection._unsent.Length == 0)
+            if (!connection._queueAll && connection._drain is null && connection._unsent.Length == 0)
             {
                 sent = Libc.SendNow(connection._descriptor, data, length, more);
                 if (sent < 0)
