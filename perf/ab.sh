@@ -5,7 +5,8 @@
 #   RIG      a writable copy of ../shared/bench-rig after its ./setup.sh (for build/wsload and certs/)
 #   BUILD_x  a folder with wss.dll (dotnet build src/WssKit.Cli -c Release -o FOLDER), or rig:NAME for the rig's
 #            servers/NAME.sh (rig:bun): a ratio against another server that the machine's drift does not skew
-#   SCENARIO a (echo), b (5,000 msg/s), c (64 KiB bulk), d (connection setup), r (a fixed RATE, default 30000 msg/s)
+#   SCENARIO a (echo), b (5,000 msg/s), c (64 KiB bulk), d (connection setup), r (a fixed RATE, default 30000 msg/s,
+#            of SIZE-byte messages, default 32; binary when SIZE is given: RATE=4000 SIZE=65536 is bulk at a fixed rate)
 # Prints one line per round and server, then each side's median work per second of server CPU (msgs, conns or MB).
 set -euo pipefail
 rig=$1 a=$2 b=$3 scenario=$4 rounds=${5:-4}
@@ -15,7 +16,7 @@ case $scenario in
   b) load="--mode rate --conns 64 --rate 5000 --size 32 --duration 10 --warmup 2" ;;
   c) load="--mode echo --conns 16 --window 4 --size 65536 --binary --duration 10 --warmup 1" ;;
   d) load="--mode connrate --concurrency 16 --size 32 --duration 5 --warmup 1" ;;
-  r) load="--mode rate --conns 64 --rate ${RATE:-30000} --size 32 --duration 8 --warmup 2" ;;
+  r) load="--mode rate --conns 64 --rate ${RATE:-30000} --size ${SIZE:-32} ${SIZE:+--binary} --duration 8 --warmup 2" ;;
   *) echo "unknown scenario $scenario: a, b, c, d or r" >&2; exit 2 ;;
 esac
 start() { # BUILD PORT -> pid of the listening server (taskset execs dotnet, or the start script that execs its server)

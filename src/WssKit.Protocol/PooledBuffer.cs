@@ -17,6 +17,9 @@ public struct PooledBuffer
     /// <summary>The bytes written so far, as memory (to cross an await).</summary>
     public readonly ReadOnlyMemory<byte> WrittenMemory => _array is null ? ReadOnlyMemory<byte>.Empty : _array.AsMemory(0, _length);
 
+    /// <summary>The room after the bytes written, in the array held (empty when none): write into it, then <see cref="Advance"/>.</summary>
+    public readonly Memory<byte> Room => _array is null ? Memory<byte>.Empty : _array.AsMemory(_length);
+
     /// <summary>How many bytes were written.</summary>
     public readonly int Length => _length;
 

@@ -38,6 +38,10 @@ public sealed class MessageReader : IDisposable
     // The message buffer is sized for the rest of a frame at once when that rest is at most this many times the
     // frame's bytes that have arrived: the buffer stays within a bounded multiple of what the peer actually sent.
     private const int RestOfFrameFactor = 8;
+    // The room the message buffer must have for the rest of a frame to be offered in place, when it cannot take all of
+    // the rest: less would cost the transport a read of its own for little.
+    private const int MinInPlaceRoom = 16 * 1024;
+    private const string InvalidText = "a text message is not valid UTF-8";
     private PooledBuffer _decompressed;
     private bool _releasePending;
     private bool _closed;
@@ -61,6 +65,50 @@ public sealed class MessageReader : IDisposable
 
     /// <summary>The size of the buffer a message is put together in (0 when none is held).</summary>
     internal int MessageCapacity => _message.Capacity;
+
+    /// <summary>
+    /// Room in the message buffer for the next bytes of the frame being received, once part of it is gathered there:
+    /// the rest of the frame when the buffer was sized for it, or at least 16 KiB of it. A transport may put those
+    /// bytes there itself (decrypt them straight into it) and then call <see cref="ReadInPlace"/>, which saves copying
+    /// them out of its own buffer. Empty otherwise: then <see cref="Read"/> takes the next bytes.
+    /// </summary>
+    public Memory<byte> InPlaceTarget
+    {
+        get
+        {
+            if (!_inPayload || _closed || !_message.HoldsMemory)
+            {
+                return Memory<byte>.Empty;
+            }
+            var room = _message.Room;
+            return room.Length >= _frameRemaining ? room[..(int)_frameRemaining]
+                : room.Length >= MinInPlaceRoom ? room
+                : Memory<byte>.Empty;
+        }
+    }
+
+    /// <summary>
+    /// Reads the first <paramref name="count"/> bytes of <see cref="InPlaceTarget"/>, written there since it was asked
+    /// for, as <see cref="Read"/> would have read them from its input: the message when they end it.
+    /// </summary>
+    public ReadItem ReadInPlace(int count)
+    {
+        var target = InPlaceTarget.Span;
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, target.Length);
+        if (!TakePayload(target[..count]))
+        {
+            return Fail(CloseCodes.InvalidPayload, InvalidText);
+        }
+        _message.Advance(count);
+        _frameRemaining -= count;
+        if (_frameRemaining > 0)
+        {
+            return ReadItem.NeedMore;
+        }
+        _inPayload = false;
+        return !_frameFin ? ReadItem.NeedMore : _messageCompressed ? Decompress() : Finish(_message.Written);
+    }
 
     /// <summary>
     /// Reads the next message or control frame from <paramref name="input"/>, whose first bytes continue where the
@@ -125,13 +173,9 @@ public sealed class MessageReader : IDisposable
 
             var available = (int)Math.Min(_frameRemaining, input.Length - consumed);
             var chunk = input.Slice(consumed, available);
-            if (_frameMasked)
+            if (!TakePayload(chunk))
             {
-                _maskOffset = Masking.Apply(chunk, _frameMask, _maskOffset);
-            }
-            if (_messageOpcode == Opcode.Text && !_messageCompressed && !_utf8.Append(chunk))
-            {
-                return Fail(CloseCodes.InvalidPayload, "a text message is not valid UTF-8");
+                return Fail(CloseCodes.InvalidPayload, InvalidText);
             }
             consumed += available;
             _frameRemaining -= available;
@@ -164,6 +208,16 @@ public sealed class MessageReader : IDisposable
             }
         }
         return ReadItem.NeedMore;
+    }
+
+    /// <summary>Unmasks the next bytes of the frame's payload in place and checks them as text; false when they are not valid UTF-8.</summary>
+    private bool TakePayload(Span<byte> chunk)
+    {
+        if (_frameMasked)
+        {
+            _maskOffset = Masking.Apply(chunk, _frameMask, _maskOffset);
+        }
+        return _messageOpcode != Opcode.Text || _messageCompressed || _utf8.Append(chunk);
     }
 
     /// <summary>
@@ -335,7 +389,7 @@ public sealed class MessageReader : IDisposable
         }
         if (_messageOpcode == Opcode.Text && !Utf8Validator.IsValid(_decompressed.Written))
         {
-            return Fail(CloseCodes.InvalidPayload, "a text message is not valid UTF-8");
+            return Fail(CloseCodes.InvalidPayload, InvalidText);
         }
         _inMessage = false;
         _releasePending = true;

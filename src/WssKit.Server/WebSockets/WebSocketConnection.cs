@@ -185,16 +185,49 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         return tls.TrySwitchToSink(this);
     }
 
-    int IPlaintextSink.OnReceived(Span<byte> plaintext)
+    int IPlaintextSink.OnReceived(Span<byte> plaintext) =>
+        _fedEnded ? plaintext.Length : FedPass(plaintext, inPlace: 0); // after the close handshake, what follows is not read
+
+    // The rest of a large frame: decrypted straight into the reader's message buffer. Never after the close handshake
+    // (the reader's buffers may be given back then).
+    Memory<byte> IPlaintextSink.InPlaceTarget => _fedEnded ? Memory<byte>.Empty : _reader.InPlaceTarget;
+
+    void IPlaintextSink.OnReceivedInPlace(int count)
     {
-        if (_fedEnded)
+        if (!_fedEnded)
         {
-            return plaintext.Length; // after the close handshake: what follows is not read
+            FedPass(default, count);
         }
+    }
+
+    /// <summary>
+    /// One pass on the TLS connection's read pump, over <paramref name="input"/> or over the <paramref name="inPlace"/>
+    /// bytes decrypted into the reader's own buffer; returns the bytes of the input used.
+    /// </summary>
+    private int FedPass(Span<byte> input, int inPlace)
+    {
         try
         {
             _lastReceived = _clock.Now;
-            var finished = Process(plaintext, _handler!, out var used);
+            BeginPass();
+            var used = 0;
+            bool finished;
+            try
+            {
+                if (inPlace > 0)
+                {
+                    var item = _reader.ReadInPlace(inPlace);
+                    finished = item.Kind != ReadKind.NeedMore && Handle(item, _handler!);
+                }
+                else
+                {
+                    used = Parse(input, _handler!, out finished);
+                }
+            }
+            finally
+            {
+                EndPass();
+            }
             if (!finished)
             {
                 FlushPass();
@@ -207,7 +240,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         {
             EndFed(EndCode);
         }
-        return plaintext.Length;
+        return input.Length;
     }
 
     void IPlaintextSink.OnEnded(Exception? error)
@@ -449,21 +482,6 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         }
     }
 
-    /// <summary>One pass over bytes the TLS connection decrypted in one piece; returns whether the connection is finished.</summary>
-    private bool Process(Span<byte> input, IWebSocketHandler handler, out int used)
-    {
-        BeginPass();
-        try
-        {
-            used = Parse(input, handler, out var finished);
-            return finished;
-        }
-        finally
-        {
-            EndPass();
-        }
-    }
-
     private void BeginPass()
     {
         _batchThread = Environment.CurrentManagedThreadId;
@@ -497,53 +515,59 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         {
             var item = _reader.Read(input[offset..], out var used);
             offset += used;
-            switch (item.Kind)
+            if (item.Kind == ReadKind.NeedMore || (finished = Handle(item, handler)))
             {
-                case ReadKind.NeedMore:
-                    return offset;
-                case ReadKind.Text:
-                case ReadKind.Binary:
-                    MessagesReceived++;
-                    BytesReceived += item.Payload.Length;
-                    _lastMessage = _lastReceived;
-                    if (!_closeSent)
-                    {
-                        Deliver(handler, item.Payload, item.Kind == ReadKind.Text);
-                    }
-                    break;
-                case ReadKind.Ping:
-                    if (Interlocked.Decrement(ref _pongBudget) >= 0)
-                    {
-                        // In order with everything else this pass sends, so a pong precedes a later message's echo.
-                        Queue(Opcode.Pong, item.Payload, message: false);
-                    }
-                    else
-                    {
-                        lock (_sendLock)
-                        {
-                            item.Payload.CopyTo(_latestPing ??= new byte[125]);
-                            _latestPingLength = item.Payload.Length;
-                        }
-                    }
-                    break;
-                case ReadKind.Pong:
-                    _pingSentAt = 0;
-                    break;
-                case ReadKind.Close:
-                    _closeReceived = true;
-                    _closeCode = item.CloseCode;
-                    // Answer with the peer's code (1000 when it gave none), as RFC 6455 §5.5.1 suggests.
-                    Close(item.CloseCode == CloseCodes.NoStatus ? CloseCodes.NormalClosure : item.CloseCode, "");
-                    finished = true;
-                    return offset;
-                case ReadKind.Error:
-                    _metrics.ProtocolError(item.CloseCode);
-                    Close(item.CloseCode, item.Reason ?? "protocol error");
-                    _closeCode = item.CloseCode;
-                    finished = true;
-                    return offset;
+                return offset;
             }
         }
+    }
+
+    /// <summary>Acts on one message or control frame; returns whether the connection is finished (a close, or a protocol error).</summary>
+    private bool Handle(ReadItem item, IWebSocketHandler handler)
+    {
+        switch (item.Kind)
+        {
+            case ReadKind.Text:
+            case ReadKind.Binary:
+                MessagesReceived++;
+                BytesReceived += item.Payload.Length;
+                _lastMessage = _lastReceived;
+                if (!_closeSent)
+                {
+                    Deliver(handler, item.Payload, item.Kind == ReadKind.Text);
+                }
+                break;
+            case ReadKind.Ping:
+                if (Interlocked.Decrement(ref _pongBudget) >= 0)
+                {
+                    // In order with everything else this pass sends, so a pong precedes a later message's echo.
+                    Queue(Opcode.Pong, item.Payload, message: false);
+                }
+                else
+                {
+                    lock (_sendLock)
+                    {
+                        item.Payload.CopyTo(_latestPing ??= new byte[125]);
+                        _latestPingLength = item.Payload.Length;
+                    }
+                }
+                break;
+            case ReadKind.Pong:
+                _pingSentAt = 0;
+                break;
+            case ReadKind.Close:
+                _closeReceived = true;
+                _closeCode = item.CloseCode;
+                // Answer with the peer's code (1000 when it gave none), as RFC 6455 §5.5.1 suggests.
+                Close(item.CloseCode == CloseCodes.NoStatus ? CloseCodes.NormalClosure : item.CloseCode, "");
+                return true;
+            case ReadKind.Error:
+                _metrics.ProtocolError(item.CloseCode);
+                Close(item.CloseCode, item.Reason ?? "protocol error");
+                _closeCode = item.CloseCode;
+                return true;
+        }
+        return false;
     }
 
     private void Deliver(IWebSocketHandler handler, ReadOnlySpan<byte> payload, bool text)
@@ -593,7 +617,14 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
                 SlowConsumer();
                 return;
             }
-            LoopCommit(FrameWriter.Write(LoopReserve((int)FrameWriter.SizeOf(payload.Length, masked: false)), opcode, payload, rsv1: compressed));
+            if (_writerClaimed && payload.Length >= NativeTlsWriter.RecordSize && _output is NativeTlsWriter tls)
+            {
+                WriteStraight(tls, opcode, payload, compressed);
+            }
+            else
+            {
+                LoopCommit(FrameWriter.Write(LoopReserve((int)FrameWriter.SizeOf(payload.Length, masked: false)), opcode, payload, rsv1: compressed));
+            }
             Count(messageLength);
             return;
         }
@@ -624,6 +655,16 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
         {
             _ = FlushLoopAsync().AsTask();
         }
+    }
+
+    /// <summary>A large frame written on the receive loop: its payload becomes records straight from where it lies, not copied into the output first.</summary>
+    private void WriteStraight(NativeTlsWriter tls, Opcode opcode, ReadOnlySpan<byte> payload, bool compressed)
+    {
+        Span<byte> header = stackalloc byte[FrameHeader.MaxLength];
+        var headerLength = FrameHeader.Write(header, opcode, payload.Length, rsv1: compressed);
+        CommitClaimed();
+        tls.Write(header[..headerLength], payload);
+        _claimedBytes += headerLength + payload.Length;
     }
 
     private void Write(ref PooledBuffer target, Opcode opcode, ReadOnlySpan<byte> payload, int messageLength, bool compressed)

@@ -19,6 +19,7 @@ public sealed class AbuseTests(ITestOutputHelper output)
     [InlineData("fragmented-ping", CloseCodes.ProtocolError)]
     [InlineData("bad-close-code", CloseCodes.ProtocolError)]
     [InlineData("invalid-utf8", CloseCodes.InvalidPayload)]
+    [InlineData("invalid-utf8-late-in-a-large-text", CloseCodes.InvalidPayload)]
     [InlineData("huge-declared-length", CloseCodes.MessageTooBig)]
     public async Task ProtocolBreach_CloseFrameWithTheRightCodeThenTcpClose(string breach, int expectedCode)
     {
@@ -31,6 +32,8 @@ public sealed class AbuseTests(ITestOutputHelper output)
             "fragmented-ping" => RawPeer.Frame(Opcode.Ping, "hi"u8, fin: false),
             "bad-close-code" => RawPeer.Frame(Opcode.Close, [0x03, 0xEC]), // 1004
             "invalid-utf8" => RawPeer.Frame(Opcode.Text, [0xED, 0xA0, 0x80]),
+            // Past the first TLS record: in the part the native TLS layer decrypts straight into the message's buffer.
+            "invalid-utf8-late-in-a-large-text" => RawPeer.Frame(Opcode.Text, [.. Enumerable.Repeat((byte)'a', 30_000), 0xFF, .. Enumerable.Repeat((byte)'a', 10_000)]),
             // A header that announces 4 EiB, and nothing after it: refused at once, nothing allocated.
             _ => RawPeer.Frame(Opcode.Binary, [], declaredLength: 1L << 62),
         };

@@ -15,7 +15,8 @@ namespace WssKit.FunctionalTests.Serve;
 /// the same, TLS 1.2 clients get a forward-secret AEAD suite, sessions resume from a ticket, renegotiation is refused
 /// without harm to others, a TLS 1.3 KeyUpdate is followed, records cut into one-byte segments are reassembled, a
 /// request that arrives with the client's Finished is kept (and the session ticket leaves with its answer), half-finished
-/// handshakes are counted and cut off, and closes end with close_notify (sent with the close frame). Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
+/// handshakes are counted and cut off, closes end with close_notify (sent with the close frame), and large echoes, made
+/// into records straight from their payload, leave in as few records as one write. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
 /// (it is the default engine).
 /// </summary>
 public sealed class NativeTlsTests
@@ -416,6 +417,37 @@ public sealed class NativeTlsTests
         Assert.True(reads.GetProperty("resumed").GetBoolean(), result.Output);
         AssertServedNatively(server);
     }
+
+    [Fact]
+    public async Task LargeEchoes_NativeEngine_SentStraightFromThePayloadInAsFewRecordsAsOneWriteAndWhole()
+    {
+        await using var server = await TestServer.StartAsync(options => options.MaxMessageSize = 1 << 20);
+        // Around one record (16 KiB of plaintext), several records, and a frame header of each length (2, 4 and 10 bytes).
+        int[] sizes = [100, 16379, 16380, 16384, 16385, 40000, 65535, 65536, 65537, 200000];
+
+        var result = await Tool.RunAsync("/usr/bin/python3",
+            [Path.Combine(Repository.Peers, "tls_records.py"), server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. sizes.Select(size => size.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            TimeSpan.FromSeconds(30));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var echoes = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(sizes, echoes.Select(echo => echo.GetProperty("size").GetInt32()));
+        foreach (var echo in echoes)
+        {
+            var size = echo.GetProperty("size").GetInt32();
+            int[] records = [.. echo.GetProperty("records").EnumerateArray().Select(record => record.GetInt32())];
+            Assert.True(echo.GetProperty("same").GetBoolean(), $"the echo of {size} bytes differs");
+            var frame = FrameHeader.SizeFor(size, masked: false) + size;
+            Assert.Equal(frame, records.Sum());
+            // As few records as one contiguous write makes: the header and the first size % 16 KiB bytes go first, and
+            // the rest of the payload is whole records made from where the message lies.
+            Assert.Equal((frame + RecordSize - 1) / RecordSize, records.Length);
+            Assert.All(records.TakeLast(size / RecordSize), record => Assert.Equal(RecordSize, record));
+        }
+        AssertServedNatively(server);
+    }
+
+    private const int RecordSize = 16 * 1024;
 
     /// <summary>
     /// Python's ssl (OpenSSL) as the client, told to treat a TCP close without close_notify as the error it is (Python

@@ -248,6 +248,72 @@ public sealed class MessageReaderTests
         Assert.InRange(capacities[0], 64 * 1024, 128 * 1024 - 1);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(16 * 1024)]
+    public void ReadInPlace_RestOfAMaskedFrameWrittenIntoTheTarget_SameMessageAsRead(int piece)
+    {
+        // The first record through Read; every later byte (masked, as it came) written by the transport into the target.
+        var payload = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 6000).Select(i => $"é{i % 10}ü")));
+        var frame = Wire.Frame(Opcode.Text, payload);
+        using var reader = new MessageReader(Role.Server, new ProtocolLimits());
+        var first = 16 * 1024;
+        Assert.Equal(ReadKind.NeedMore, reader.Read(frame.AsSpan(0, first), out var used).Kind);
+        Assert.Equal(first, used);
+
+        ReadItem item = default;
+        string? text = null;
+        for (var position = first; position < frame.Length; position += piece)
+        {
+            var target = reader.InPlaceTarget;
+            Assert.Equal(frame.Length - position, target.Length); // sized for the rest of the frame
+            var count = Math.Min(piece, frame.Length - position);
+            frame.AsSpan(position, count).CopyTo(target.Span);
+            item = reader.ReadInPlace(count);
+            text = item.Kind == ReadKind.Text ? Encoding.UTF8.GetString(item.Payload) : null;
+        }
+
+        Assert.Equal(ReadKind.Text, item.Kind);
+        Assert.Equal(Encoding.UTF8.GetString(payload), text);
+        Assert.True(reader.InPlaceTarget.IsEmpty, "no frame is partly received");
+    }
+
+    [Fact]
+    public void ReadInPlace_InvalidUtf8InTheRest_FailsWith1007()
+    {
+        var payload = Enumerable.Repeat((byte)'a', 40_000).ToArray();
+        payload[30_000] = 0xFF;
+        var frame = Wire.Frame(Opcode.Text, payload);
+        using var reader = new MessageReader(Role.Server, new ProtocolLimits());
+        reader.Read(frame.AsSpan(0, 16 * 1024), out _);
+
+        var target = reader.InPlaceTarget;
+        frame.AsSpan(16 * 1024).CopyTo(target.Span);
+        var item = reader.ReadInPlace(target.Length);
+
+        Assert.Equal(ReadKind.Error, item.Kind);
+        Assert.Equal(CloseCodes.InvalidPayload, item.CloseCode);
+        Assert.True(reader.InPlaceTarget.IsEmpty, "nothing is read after a failure");
+    }
+
+    [Fact]
+    public void InPlaceTarget_BetweenFramesOrBeforeAnyPayload_Empty()
+    {
+        using var reader = new MessageReader(Role.Server, new ProtocolLimits { MaxMessageSize = 2 << 20 });
+        Assert.True(reader.InPlaceTarget.IsEmpty);
+
+        // A header alone: no payload gathered, no buffer yet.
+        var frame = Wire.Frame(Opcode.Binary, new byte[1 << 20]);
+        reader.Read(frame.AsSpan(0, 14), out _);
+        Assert.True(reader.InPlaceTarget.IsEmpty);
+
+        // 100 bytes of a declared 1 MiB: the buffer is small, and offered only when it has room for a good piece.
+        reader.Read(frame.AsSpan(14, 100), out _);
+        Assert.True(reader.InPlaceTarget.IsEmpty);
+        Assert.Throws<ArgumentOutOfRangeException>(() => reader.ReadInPlace(1));
+    }
+
     [Fact]
     public void Read_HugeDeclaredLengthWithFewBytes_BufferSizedByWhatArrived()
     {

@@ -5,19 +5,22 @@ namespace WssKit.Tests.Tls;
 /// <summary>
 /// The native TLS connection's inbox for a WebSocket: a burst's buffer goes back to the pool once the sink has taken
 /// it, what the sink leaves (a frame's beginning) is kept small and offered first with the next bytes, and a sink
-/// that can take nothing of a full buffer is an error instead of a loop.
+/// that can take nothing of a full buffer is an error instead of a loop. While the sink offers a target of its own (the
+/// rest of a large frame), bytes go there instead, and only then.
 /// </summary>
 public sealed class PlaintextInboxTests
 {
-    private readonly PlaintextInbox _inbox = new() { BurstSize = 1024 };
     private readonly RecordingSink _sink = new();
+    private readonly PlaintextInbox _inbox;
+
+    public PlaintextInboxTests() => _inbox = new PlaintextInbox(_sink) { BurstSize = 1024 };
 
     [Fact]
     public void Deliver_SinkTakesEverything_NoBufferHeldAfterwards()
     {
         Receive("hello"u8);
 
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
 
         Assert.Equal(["hello"], _sink.Offers);
         Assert.False(_inbox.HoldsMemory);
@@ -28,11 +31,11 @@ public sealed class PlaintextInboxTests
     {
         _sink.Leave = 3;
         Receive("message+hea"u8);
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
         _sink.Leave = 0;
 
         Receive("der"u8);
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
 
         Assert.Equal(["message+hea", "header"], _sink.Offers);
         Assert.False(_inbox.HoldsMemory);
@@ -43,16 +46,16 @@ public sealed class PlaintextInboxTests
     {
         _sink.Leave = 2;
         Receive("abcd"u8);
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
 
         _inbox.GetSpan(); // a pass that decrypted nothing
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
 
         Assert.Equal(["abcd"], _sink.Offers);
         Assert.True(_inbox.HoldsMemory);
         _sink.Leave = 0;
         Receive("ef"u8);
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
         Assert.Equal(["abcd", "cdef"], _sink.Offers);
     }
 
@@ -62,11 +65,11 @@ public sealed class PlaintextInboxTests
         var big = new string('x', 600);
         _sink.Leave = 500;
         Receive(System.Text.Encoding.ASCII.GetBytes(big));
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
         _sink.Leave = 0;
 
         Receive("y"u8);
-        _inbox.DeliverTo(_sink);
+        _inbox.Deliver();
 
         Assert.Equal(new string('x', 500) + "y", _sink.Offers[1]);
     }
@@ -79,7 +82,7 @@ public sealed class PlaintextInboxTests
         span.Fill((byte)'z');
         _inbox.Advance(span.Length);
 
-        Assert.Throws<InvalidOperationException>(() => _inbox.DeliverTo(_sink));
+        Assert.Throws<InvalidOperationException>(() => _inbox.Deliver());
     }
 
     [Fact]
@@ -89,6 +92,53 @@ public sealed class PlaintextInboxTests
         _inbox.Advance(span.Length);
 
         Assert.True(_inbox.GetSpan().IsEmpty);
+    }
+
+    [Fact]
+    public void InPlace_SinkOffersATarget_BytesGoIntoItAndAreHandedOverByCountWithoutABuffer()
+    {
+        _sink.Target = new byte[10];
+
+        Receive("abcd"u8);
+        Receive("efg"u8);
+        _inbox.Deliver();
+
+        Assert.Equal([7], _sink.InPlace);
+        Assert.Equal("abcdefg", System.Text.Encoding.ASCII.GetString(_sink.Target, 0, 7));
+        Assert.Empty(_sink.Offers);
+        Assert.False(_inbox.HoldsMemory);
+    }
+
+    [Fact]
+    public void InPlace_TargetFull_EmptyUntilDelivered()
+    {
+        _sink.Target = new byte[4];
+        Receive("abcd"u8);
+
+        Assert.True(_inbox.GetSpan().IsEmpty);
+        _inbox.Deliver();
+        _sink.Target = null;
+        Receive("next"u8);
+        _inbox.Deliver();
+
+        Assert.Equal([4], _sink.InPlace);
+        Assert.Equal(["next"], _sink.Offers);
+    }
+
+    [Fact]
+    public void InPlace_BytesLeftOverFromTheLastOffer_TargetNotAskedAndTheyComeFirst()
+    {
+        _sink.Leave = 2;
+        Receive("abcd"u8);
+        _inbox.Deliver();
+        _sink.Leave = 0;
+        _sink.Target = new byte[10];
+
+        Receive("ef"u8);
+        _inbox.Deliver();
+
+        Assert.Equal(["abcd", "cdef"], _sink.Offers);
+        Assert.Empty(_sink.InPlace);
     }
 
     private void Receive(ReadOnlySpan<byte> bytes)
@@ -109,6 +159,15 @@ public sealed class PlaintextInboxTests
             Offers.Add(System.Text.Encoding.ASCII.GetString(plaintext));
             return Math.Max(0, plaintext.Length - Leave);
         }
+
+        /// <summary>The sink's own buffer it offers for the next bytes (none when null).</summary>
+        public byte[]? Target { get; set; }
+
+        public List<int> InPlace { get; } = [];
+
+        public Memory<byte> InPlaceTarget => Target;
+
+        public void OnReceivedInPlace(int count) => InPlace.Add(count);
 
         public void OnEnded(Exception? error)
         {

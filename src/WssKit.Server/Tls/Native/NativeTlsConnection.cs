@@ -67,9 +67,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private const int BulkBurst = 16 * 1024;
     private bool _bulkReads;
 
-    // The inbox's buffer per burst: the plaintext of as many records as OpenSSL reads at once.
-    private int InboxBurst => _bulkReads ? 4 * RecordSize : RecordSize;
-
     // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for, or nothing):
     // bytes that arrive later wake the read pump's wait. Otherwise the socket is read again without waiting, because
     // the event for the bytes left in it may have come before the wait began (epoll reports arrivals, edge-triggered).
@@ -204,7 +201,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 }
             }
             _sink = sink;
-            _inbox = new PlaintextInbox { BurstSize = InboxBurst };
+            _inbox = new PlaintextInbox(sink);
             pipe.Reader.Complete();
         }
         // The pump, waiting for the client (an idle WebSocket may wait for hours), is woken to let go of the pipe now.
@@ -221,15 +218,15 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             if (await ReadIntoPipeAsync(_decrypted!.Writer))
             {
                 TakePipe()!.Writer.Complete();
-                // From here decrypted bytes go into the inbox, and each burst to the sink, outside the lock.
-                var sink = _sink!;
+                // From here decrypted bytes go into the inbox (or the sink's own buffer), and each burst to the sink,
+                // outside the lock.
                 var inbox = _inbox!;
                 while (true)
                 {
                     var seen = _readiness.Readable.Events;
                     var status = DecryptAndAnswer(inbox, intoPipe: false, out var problem);
                     // What arrived before an end or a failure (a close frame, say) is delivered first.
-                    inbox.DeliverTo(sink);
+                    inbox.Deliver();
                     if (status == LibSsl.ErrorZeroReturn)
                     {
                         break;
@@ -381,7 +378,6 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 {
                     _bulkReads = !_bulkReads;
                     LibSsl.SslSetReadBufferLength(_ssl, (nuint)(_bulkReads ? 4 * RecordWithOverhead : RecordWithOverhead));
-                    _inbox?.BurstSize = InboxBurst;
                 }
                 // OpenSSL holds nothing more: what it read goes to the application before the socket is read again
                 // (at once when the last read left bytes in the socket; otherwise asking now would cost a read that
@@ -406,8 +402,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     /// <summary>Whether records could not be made or sent: the connection is broken.</summary>
     public bool OutputFailed { get; private set; }
 
-    /// <summary>Turns plaintext into records, sent at once or queued; for the writer.</summary>
-    public unsafe void Encrypt(ReadOnlySpan<byte> plaintext)
+    /// <summary>
+    /// Turns plaintext into records, sent at once or queued; for the writer. <paramref name="moreFollows"/>: the writer
+    /// encrypts more at once after this, so even the last record is sent with MSG_MORE.
+    /// </summary>
+    public unsafe void Encrypt(ReadOnlySpan<byte> plaintext, bool moreFollows = false)
     {
         lock (_lock)
         {
@@ -418,7 +417,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             LibSsl.ClearErrors();
             _ticketHeld = false; // it leaves with this write, in its flush
             int written;
-            _recordsToCome = (plaintext.Length - 1) / RecordSize;
+            _recordsToCome = (plaintext.Length - 1) / RecordSize + (moreFollows ? 1 : 0);
             fixed (byte* source = plaintext)
             {
                 written = LibSsl.SslWrite(_ssl, source, plaintext.Length);
@@ -651,8 +650,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         try
         {
             var sent = 0;
-            // Never MSG_MORE on a write's last record: records beyond the count (a smaller negotiated fragment length,
-            // a key update) only make the count reach zero earlier.
+            // Never MSG_MORE on a write's last record, unless the writer encrypts more at once: records beyond the count
+            // (a smaller negotiated fragment length, a key update) only make the count reach zero earlier.
             var more = connection._recordsToCome > 0;
             if (more)
             {

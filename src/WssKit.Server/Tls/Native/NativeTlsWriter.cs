@@ -10,8 +10,8 @@ namespace WssKit.Server.Tls.Native;
 /// </summary>
 internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWriter
 {
-    // A full buffer makes one full TLS record (16 KiB of plaintext).
-    private const int RecordSize = 16 * 1024;
+    /// <summary>A full buffer makes one full TLS record (16 KiB of plaintext).</summary>
+    public const int RecordSize = 16 * 1024;
 
     private byte[]? _buffer;
     private int _buffered;
@@ -41,6 +41,25 @@ internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWrit
             throw new ArgumentOutOfRangeException(nameof(bytes), "more bytes advanced than the memory given out holds");
         }
         _buffered += bytes;
+    }
+
+    /// <summary>
+    /// Writes <paramref name="head"/> and then <paramref name="body"/>, as two writes would, but the whole records' worth
+    /// of a large body become records straight from it instead of through the buffer: a 64 KiB message is copied once
+    /// less (OpenSSL still copies each record into its own buffer to encrypt it there). Only the body's first
+    /// <c>length % 16 KiB</c> bytes join the buffer, so that the rest is whole records and the records are as many as
+    /// for one contiguous write.
+    /// </summary>
+    public void Write(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
+    {
+        var buffered = body.Length < RecordSize ? body.Length : body.Length % RecordSize;
+        this.Write(head);
+        this.Write(body[..buffered]);
+        if (buffered < body.Length)
+        {
+            EncryptBuffered(moreFollows: true);
+            connection.Encrypt(body[buffered..]);
+        }
     }
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
@@ -96,11 +115,11 @@ internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWrit
         }
     }
 
-    private void EncryptBuffered()
+    private void EncryptBuffered(bool moreFollows = false)
     {
         if (_buffered > 0)
         {
-            connection.Encrypt(_buffer.AsSpan(0, _buffered));
+            connection.Encrypt(_buffer.AsSpan(0, _buffered), moreFollows);
             _buffered = 0;
         }
     }
