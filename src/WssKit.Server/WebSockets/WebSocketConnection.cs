@@ -617,7 +617,7 @@ internal sealed class WebSocketConnection : IWebSocketSession, IPlaintextSink
                 SlowConsumer();
                 return;
             }
-            if (_writerClaimed && payload.Length >= NativeTlsWriter.RecordSize && _output is NativeTlsWriter tls)
+            if (_writerClaimed && payload.Length >= NativeTlsConnection.RecordSize && _output is NativeTlsWriter tls)
             {
                 WriteStraight(tls, opcode, payload, compressed);
             }

@@ -101,11 +101,12 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         LibSsl.SslSetAcceptState(_ssl);
     }
 
-    // A TLS record carries up to 16 KiB: segments of that size let one SSL_read fill one segment with a whole record.
-    // The pipe returns its segments when empty, so an idle connection holds none. Inline schedulers: a decrypted
-    // read reaches the WebSocket engine, and its replies the encryption, on the socket's own thread, as with
-    // Kestrel's inline socket scheduling.
-    private const int RecordSize = 16 * 1024;
+    /// <summary>A TLS record carries up to 16 KiB of plaintext.</summary>
+    public const int RecordSize = 16 * 1024;
+
+    // Segments of a record's size let one SSL_read fill one segment with a whole record. The pipe returns its segments
+    // when empty, so an idle connection holds none. Inline schedulers: a decrypted read reaches the WebSocket engine,
+    // and its replies the encryption, on the socket's own thread, as with Kestrel's inline socket scheduling.
 
     private static readonly PipeOptions DecryptedOptions = new(MemoryPool<byte>.Shared, PipeScheduler.Inline, PipeScheduler.Inline,
         pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: RecordSize, useSynchronizationContext: false);

@@ -10,9 +10,6 @@ namespace WssKit.Server.Tls.Native;
 /// </summary>
 internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWriter
 {
-    /// <summary>A full buffer makes one full TLS record (16 KiB of plaintext).</summary>
-    public const int RecordSize = 16 * 1024;
-
     private byte[]? _buffer;
     private int _buffered;
     private bool _completed;
@@ -52,7 +49,7 @@ internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWrit
     /// </summary>
     public void Write(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        var buffered = body.Length < RecordSize ? body.Length : body.Length % RecordSize;
+        var buffered = body.Length < NativeTlsConnection.RecordSize ? body.Length : body.Length % NativeTlsConnection.RecordSize;
         this.Write(head);
         this.Write(body[..buffered]);
         if (buffered < body.Length)
@@ -111,7 +108,8 @@ internal sealed class NativeTlsWriter(NativeTlsConnection connection) : PipeWrit
         if (_buffer is null || _buffer.Length < size)
         {
             Release();
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, RecordSize));
+            // A full buffer makes one full record.
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, NativeTlsConnection.RecordSize));
         }
     }
 

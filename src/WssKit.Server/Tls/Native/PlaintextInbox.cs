@@ -27,7 +27,7 @@ internal sealed class PlaintextInbox(IPlaintextSink sink) : IBufferWriter<byte>
     /// The size of the buffer rented for a burst: one record's plaintext, so that the sink sees a large frame's header
     /// after its first record and can take the frame's other records in place.
     /// </summary>
-    public int BurstSize { get; init; } = 16 * 1024;
+    public int BurstSize { get; init; } = NativeTlsConnection.RecordSize;
 
     /// <summary>Whether a buffer of either kind is held.</summary>
     public bool HoldsMemory => _buffer is not null || _carry is not null;
@@ -37,16 +37,16 @@ internal sealed class PlaintextInbox(IPlaintextSink sink) : IBufferWriter<byte>
 
     public Memory<byte> GetMemory(int sizeHint = 0)
     {
-        if (_inPlaceLength > 0)
-        {
-            return _inPlace[_inPlaceLength..];
-        }
         if (_buffer is null && _carry is null)
         {
-            _inPlace = sink.InPlaceTarget;
+            // The target stays the same until the sink is handed what was put there.
+            if (_inPlace.IsEmpty)
+            {
+                _inPlace = sink.InPlaceTarget;
+            }
             if (!_inPlace.IsEmpty)
             {
-                return _inPlace;
+                return _inPlace[_inPlaceLength..];
             }
         }
         if (_buffer is null)
