@@ -4,7 +4,8 @@
 #     util-linux (unshare, setpriv), iproute2, procps, chromium (the browser peer), libnss3-tools (certutil, which
 #     makes the browser trust a server's development CA), tinyproxy (a forward proxy for the client's CONNECT
 #     tunnel), nginx (a reverse proxy in front of other WebSocket servers), iptables (a firewall that drops packets,
-#     in a network namespace of the test's own), pebble (Let's Encrypt's test CA, for the ACME client)
+#     in a network namespace of the test's own), pebble (Let's Encrypt's test CA, for the ACME client), strace
+#     (counts the server's sends)
 #   npm packages, into test/peers/node_modules: ws (Node's WebSocket peer), playwright-core (drives Debian's
 #     chromium; it downloads no browser of its own)
 # Usage: ./test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Echo]
@@ -16,6 +17,7 @@ declare -A package_of=(
   [openssl]=openssl [curl]=curl [update-ca-certificates]=ca-certificates [tshark]=tshark [sslscan]=sslscan
   [unshare]=util-linux [setpriv]=util-linux [ip]=iproute2 [ss]=iproute2 [pkill]=procps
   [chromium]=chromium [certutil]=libnss3-tools [tinyproxy]=tinyproxy [nginx]=nginx [script]=bsdutils [iptables]=iptables [pebble]=pebble [pebble-challtestsrv]=pebble
+  [strace]=strace
 )
 missing=()
 for command in "${!package_of[@]}"; do
@@ -35,7 +37,7 @@ if ! (cd test/peers && npm ci --no-audit --no-fund --loglevel=error >/dev/null);
 fi
 
 still=()
-for command in openssl curl tshark sslscan node unshare setpriv update-ca-certificates chromium certutil tinyproxy nginx script iptables pebble pebble-challtestsrv; do
+for command in openssl curl tshark sslscan node unshare setpriv update-ca-certificates chromium certutil tinyproxy nginx script iptables pebble pebble-challtestsrv strace; do
   command -v "$command" >/dev/null 2>&1 || still+=("$command")
 done
 /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || still+=("python3-websockets")

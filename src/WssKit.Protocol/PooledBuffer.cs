@@ -56,6 +56,14 @@ public struct PooledBuffer
     /// <summary>Counts bytes written into the span from <see cref="GetSpan"/>.</summary>
     public void Advance(int count) => _length += count;
 
+    /// <summary>Drops the first <paramref name="count"/> bytes written (they were sent), moving the rest to the front.</summary>
+    public void Consume(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)_length, nameof(count));
+        _array.AsSpan(count, _length - count).CopyTo(_array);
+        _length -= count;
+    }
+
     /// <summary>Keeps only the first <paramref name="length"/> bytes written.</summary>
     public void Truncate(int length) => _length = Math.Min(length, _length);
 

@@ -3,8 +3,9 @@ using System.Runtime.InteropServices;
 namespace WssKit.Server.Transport;
 
 /// <summary>
-/// The C library's send and receive, without waiting, for TLS records going between a socket and OpenSSL's buffers;
-/// and the error number of a call interrupted by a signal, which every call here and the event loop's wait retry on.
+/// The C library's send (of one buffer, or two in one call) and receive, without waiting, for TLS records going
+/// between a socket and OpenSSL's buffers; and the error number of a call interrupted by a signal, which every call
+/// here and the event loop's wait retry on.
 /// </summary>
 internal static unsafe partial class Libc
 {
@@ -14,8 +15,28 @@ internal static unsafe partial class Libc
     private const int Again = 11;
     public const int Interrupted = 4; // EINTR
 
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    private static partial nint Send(int socket, byte* data, nuint length, int flags);
+    [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
+    private static partial nint SendMessage(int socket, MessageHeader* message, int flags);
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct IoVector
+    {
+        public byte* Base;
+        public nuint Length;
+    }
+
+    // struct msghdr: no address, no control data.
+    [StructLayout(LayoutKind.Sequential)]
+    private struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* Vectors;
+        public nuint VectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
 
     [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
     private static partial nint Receive(int socket, byte* buffer, nuint length, int flags);
@@ -47,18 +68,33 @@ internal static unsafe partial class Libc
     /// both leave in the same segments.
     /// </summary>
     public static int SendNow(int socket, byte* data, int length, bool more = false)
+        => SendNow(socket, new ReadOnlySpan<byte>(data, length), default, more);
+
+    /// <summary>
+    /// <see cref="SendNow(int, byte*, int, bool)"/> of <paramref name="first"/> and then <paramref name="second"/> in
+    /// one call, gathered by the kernel rather than copied together first: the count sent from both, in that order.
+    /// </summary>
+    public static int SendNow(int socket, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, bool more = false)
     {
-        while (true)
+        fixed (byte* one = first)
+        fixed (byte* two = second)
         {
-            var sent = Send(socket, data, (nuint)length, DontWait | NoSignal | (more ? More : 0));
-            if (sent >= 0)
+            var vectors = stackalloc IoVector[2];
+            vectors[0] = new IoVector { Base = one, Length = (nuint)first.Length };
+            vectors[1] = new IoVector { Base = two, Length = (nuint)second.Length };
+            var message = new MessageHeader { Vectors = vectors, VectorCount = second.IsEmpty ? 1u : 2u };
+            while (true)
             {
-                return (int)sent;
-            }
-            var error = Marshal.GetLastPInvokeError();
-            if (error != Interrupted)
-            {
-                return error == Again ? 0 : -1;
+                var sent = SendMessage(socket, &message, DontWait | NoSignal | (more ? More : 0));
+                if (sent >= 0)
+                {
+                    return (int)sent;
+                }
+                var error = Marshal.GetLastPInvokeError();
+                if (error != Interrupted)
+                {
+                    return error == Again ? 0 : -1;
+                }
             }
         }
     }

@@ -16,10 +16,10 @@ namespace WssKit.FunctionalTests.Serve;
 /// without harm to others, a TLS 1.3 KeyUpdate is followed, records cut into one-byte segments are reassembled, a
 /// request that arrives with the client's Finished is kept (and the session ticket leaves with its answer), half-finished
 /// handshakes are counted and cut off, closes end with close_notify (sent with the close frame), and large echoes, made
-/// into records straight from their payload, leave in as few records as one write. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
+/// into records straight from their payload, leave in as few records as one write, and in one send. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
 /// (it is the default engine).
 /// </summary>
-public sealed class NativeTlsTests
+public sealed partial class NativeTlsTests
 {
     private const string HealthRequest = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
@@ -446,6 +446,48 @@ public sealed class NativeTlsTests
         }
         AssertServedNatively(server);
     }
+
+    [Fact]
+    public async Task LargeEchoes_NativeEngine_EachLeavesInOneSendRatherThanOneSendPerRecord()
+    {
+        await using var server = await CliServer.StartAsync(["--max-message-size", "1MiB"]);
+        var trace = Path.Combine(server.DataDirectory, "sends.txt");
+        // strace (not ours) sees every send of the server's threads: the count and the bytes of each.
+        using var strace = Process.Start(new ProcessStartInfo("strace", ["-f", "-e", "trace=sendmsg,sendto", "-o", trace, "-p", server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
+        {
+            RedirectStandardError = true,
+        })!;
+        var attached = new TaskCompletionSource();
+        strace.ErrorDataReceived += (_, line) =>
+        {
+            if (line.Data?.Contains("attached", StringComparison.Ordinal) == true)
+            {
+                attached.TrySetResult();
+            }
+        };
+        strace.BeginErrorReadLine();
+        await attached.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await Task.Delay(500); // every thread, not only the first
+
+        const int Echoes = 6;
+        var result = await Tool.RunAsync("/usr/bin/python3",
+            [Path.Combine(Repository.Peers, "tls_records.py"), server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. Enumerable.Repeat("65536", Echoes)],
+            TimeSpan.FromSeconds(30));
+        Signals.Send(strace.Id, Signals.SIGINT);
+        await strace.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        Assert.All(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.True(JsonDocument.Parse(line).RootElement.GetProperty("same").GetBoolean(), line));
+        var sends = File.ReadAllLines(trace).Select(line => SendResult().Match(line)).Where(match => match.Success)
+            .Select(match => int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        // A 64 KiB echo is a 65,546-byte frame: five records (10 bytes, then four of 16 KiB), 22 bytes of TLS each.
+        const int EchoOnTheWire = 65546 + 5 * 22;
+        Assert.True(sends.Count(sent => sent == EchoOnTheWire) == Echoes, $"sends: {string.Join(", ", sends)}");
+        Assert.DoesNotContain(RecordSize + 22, sends); // no record of them alone
+    }
+
+    [GeneratedRegex(@"^\d+\s+send(?:msg|to)\(.*\)\s+=\s+(\d+)$")]
+    private static partial Regex SendResult();
 
     private const int RecordSize = 16 * 1024;
 

@@ -55,10 +55,12 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     // sends nothing first gets it at once), and a finished WebSocket's close frame (it leaves with close_notify).
     private bool _ticketHeld;
     private bool _heldUntilEnd;
-    // While a write turns into several records, how many are still to come: all but the last are sent with MSG_MORE,
-    // so that the records of one write leave together, as one flush did through a pipe (a proxy that holds small
-    // writes would otherwise hold a large message's short last record).
+    // While a write turns into several records, how many are still to come: they are gathered (in _unsent, up to
+    // GatherLimit) and leave with the write's last record in one send, instead of one send per record; beyond the
+    // limit, a send with MSG_MORE, so that the kernel still holds them for the rest (a proxy that holds small writes
+    // would otherwise hold a large message's short last record).
     private int _recordsToCome;
+    private const int GatherLimit = 4 * RecordWithOverhead;
 
     // OpenSSL's read buffer, allocated for each burst (it is released between bursts): one record's size for small
     // messages, four records' while a connection receives whole records (bulk), which makes a 64 KiB message one read
@@ -419,6 +421,11 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             _ticketHeld = false; // it leaves with this write, in its flush
             int written;
             _recordsToCome = (plaintext.Length - 1) / RecordSize + (moreFollows ? 1 : 0);
+            if (_recordsToCome > 0)
+            {
+                // Room for the records to gather at once, rather than growing (and copying) one record at a time.
+                _unsent.GetSpan(Math.Min(_recordsToCome * RecordWithOverhead, GatherLimit));
+            }
             fixed (byte* source = plaintext)
             {
                 written = LibSsl.SslWrite(_ssl, source, plaintext.Length);
@@ -480,6 +487,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             }
             if (_unsent.Length == 0 || (_heldUntilEnd && !_outputEnded))
             {
+                if (_unsent.Length == 0)
+                {
+                    _unsent.Release(); // room reserved for records that all left at once
+                }
                 return Task.CompletedTask;
             }
             // Most often the socket takes it all at once (the handshake's flight): then nothing waits, and the socket
@@ -491,13 +502,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                 OutputFailed |= sent < 0;
                 return sent < 0 ? Task.FromException(new IOException("TLS connection: the client reset the connection")) : Task.CompletedTask;
             }
-            if (sent > 0)
-            {
-                var rest = default(PooledBuffer);
-                rest.Append(_unsent.Written[sent..]);
-                _unsent.Release();
-                _unsent = rest;
-            }
+            _unsent.Consume(sent);
             _drain = drain = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         _ = DrainAsync(drain);
@@ -639,43 +644,60 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     private static NativeTlsConnection From(nint bio) => (NativeTlsConnection)GCHandle.FromIntPtr(LibSsl.BioGetData(bio)).Target!;
 
-    /// <summary>
-    /// OpenSSL's output: sent at once from its buffer when nothing is queued before it, else queued. What the socket
-    /// does not take is queued too, and reported as written: a drain (<see cref="SendQueuedAsync"/>) sends it,
-    /// without OpenSSL retrying.
-    /// </summary>
+    /// <summary>OpenSSL's output, one record: see <see cref="SendRecord"/>.</summary>
     [UnmanagedCallersOnly]
     private static unsafe int BioSend(nint bio, byte* data, int length)
     {
-        var connection = From(bio);
         try
         {
-            var sent = 0;
-            // Never MSG_MORE on a write's last record, unless the writer encrypts more at once: records beyond the count
-            // (a smaller negotiated fragment length, a key update) only make the count reach zero earlier.
-            var more = connection._recordsToCome > 0;
-            if (more)
-            {
-                connection._recordsToCome--;
-            }
-            if (!connection._queueAll && connection._drain is null && connection._unsent.Length == 0)
-            {
-                sent = Libc.SendNow(connection._descriptor, data, length, more);
-                if (sent < 0)
-                {
-                    return -1; // reset: OpenSSL reports a failed write
-                }
-            }
-            if (sent < length)
-            {
-                connection._unsent.Append(new ReadOnlySpan<byte>(data + sent, length - sent));
-            }
-            return length;
+            return From(bio).SendRecord(new ReadOnlySpan<byte>(data, length)) ? length : -1; // -1: OpenSSL reports a failed write
         }
         catch (Exception)
         {
             return -1; // an exception must not cross into OpenSSL
         }
+    }
+
+    /// <summary>
+    /// Sends a record from OpenSSL's buffer, in one send with what is queued before it, unless more records of the same
+    /// write follow (it is gathered with them, up to <see cref="GatherLimit"/>), a drain is sending, or everything is
+    /// held. What the socket does not take is queued, and reported as written: a drain
+    /// (<see cref="SendQueuedAsync"/>) sends it, without OpenSSL retrying. False when the client reset the connection.
+    /// </summary>
+    private bool SendRecord(ReadOnlySpan<byte> record)
+    {
+        // Never MSG_MORE on a write's last record, unless the writer encrypts more at once: records beyond the count
+        // (a smaller negotiated fragment length, a key update) only make the count reach zero earlier.
+        var more = _recordsToCome > 0;
+        if (more)
+        {
+            _recordsToCome--;
+        }
+        if (_queueAll || _drain is not null || (more && _unsent.Length + record.Length <= GatherLimit))
+        {
+            _unsent.Append(record);
+            return true;
+        }
+        var sent = Libc.SendNow(_descriptor, _unsent.Written, record, more);
+        if (sent < 0)
+        {
+            return false;
+        }
+        var queued = _unsent.Length;
+        if (sent < queued)
+        {
+            _unsent.Consume(sent);
+            _unsent.Append(record);
+        }
+        else
+        {
+            _unsent.Release();
+            if (sent - queued < record.Length)
+            {
+                _unsent.Append(record[(sent - queued)..]);
+            }
+        }
+        return true;
     }
 
     /// <summary>OpenSSL's input, read from the socket without waiting; notes whether the read left anything behind.</summary>
