@@ -26,6 +26,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
     private IDuplexPipe? _transport;
     private bool _taken;
     private bool _outlivesKestrel;
+    private int _shutDown;
     private IFeatureCollection _features;
     private string? _id;
     private IDictionary<object, object?>? _items;
@@ -106,7 +107,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         }
         // Pending receives and sends end; the socket stays open until disposed, after whoever took it is done with
         // its descriptor.
-        Shutdown();
+        ShutDown();
     }
 
     public override ValueTask DisposeAsync()
@@ -130,7 +131,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         }
         else
         {
-            Shutdown();
+            ShutDown();
             _readiness?.Dispose();
             Socket.Dispose();
         }
@@ -153,8 +154,16 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         return _pipes;
     }
 
-    private void Shutdown()
+    /// <summary>
+    /// Ends both directions, once (a second shutdown would only fail): what waits to read sees the end. The socket
+    /// stays open until it is closed.
+    /// </summary>
+    public void ShutDown()
     {
+        if (Interlocked.Exchange(ref _shutDown, 1) == 1)
+        {
+            return;
+        }
         try
         {
             Socket.Shutdown(SocketShutdown.Both);

@@ -11,6 +11,7 @@ internal sealed class SocketReadiness : IDisposable
 {
     private readonly SocketEventLoop _loop;
     private int _registered = 1;
+    private bool _peerClosed;
 
     public SocketReadiness(SocketEventLoop loop, Socket socket, int slot, uint generation)
     {
@@ -32,9 +33,20 @@ internal sealed class SocketReadiness : IDisposable
     /// <summary>The socket takes more bytes again, or the connection failed.</summary>
     public ReadinessSignal Writable { get; } = new();
 
+    /// <summary>
+    /// Whether epoll has reported the client's close (or a reset or error): from then on a read that took less than it
+    /// asked for does not mean the socket is empty, since the end of the stream is still to be read, and no further
+    /// event will say so.
+    /// </summary>
+    public bool PeerClosed => Volatile.Read(ref _peerClosed);
+
     /// <summary>For the event loop: what epoll reported.</summary>
     public void OnEvents(uint events)
     {
+        if ((events & (Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
+        {
+            Volatile.Write(ref _peerClosed, true); // before the wake, so that a woken reader sees it
+        }
         // An error or hang-up wakes both directions: the next attempt on the socket reports it.
         if ((events & (Epoll.In | Epoll.ReadHangUp | Epoll.HangUp | Epoll.Error)) != 0)
         {

@@ -16,10 +16,11 @@ namespace WssKit.FunctionalTests.Serve;
 /// without harm to others, a TLS 1.3 KeyUpdate is followed, records cut into one-byte segments are reassembled, a
 /// request that arrives with the client's Finished is kept (and the session ticket leaves with its answer), half-finished
 /// handshakes are counted and cut off, closes end with close_notify (sent with the close frame), and large echoes, made
-/// into records straight from their payload, leave in as few records as one write, and in one send. Certificate reload under this engine is covered by <see cref="CertificateReloadTests"/>
-/// (it is the default engine).
+/// into records straight from their payload, leave in as few records as one write, and in one send. What a connection
+/// asks the kernel is counted with strace: no read that finds nothing after the ClientHello, one shutdown. Certificate
+/// reload under this engine is covered by <see cref="CertificateReloadTests"/> (it is the default engine).
 /// </summary>
-public sealed partial class NativeTlsTests
+public sealed class NativeTlsTests
 {
     private const string HealthRequest = "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
@@ -425,9 +426,7 @@ public sealed partial class NativeTlsTests
         // Around one record (16 KiB of plaintext), several records, and a frame header of each length (2, 4 and 10 bytes).
         int[] sizes = [100, 16379, 16380, 16384, 16385, 40000, 65535, 65536, 65537, 200000];
 
-        var result = await Tool.RunAsync("/usr/bin/python3",
-            [Path.Combine(Repository.Peers, "tls_records.py"), server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. sizes.Select(size => size.ToString(System.Globalization.CultureInfo.InvariantCulture))],
-            TimeSpan.FromSeconds(30));
+        var result = await RecordsProbeAsync(server.Port, sizes);
 
         Assert.True(result.ExitCode == 0, result.All);
         var echoes = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
@@ -451,43 +450,106 @@ public sealed partial class NativeTlsTests
     public async Task LargeEchoes_NativeEngine_EachLeavesInOneSendRatherThanOneSendPerRecord()
     {
         await using var server = await CliServer.StartAsync(["--max-message-size", "1MiB"]);
-        var trace = Path.Combine(server.DataDirectory, "sends.txt");
-        // strace (not ours) sees every send of the server's threads: the count and the bytes of each.
-        using var strace = Process.Start(new ProcessStartInfo("strace", ["-f", "-e", "trace=sendmsg,sendto", "-o", trace, "-p", server.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)])
-        {
-            RedirectStandardError = true,
-        })!;
-        var attached = new TaskCompletionSource();
-        strace.ErrorDataReceived += (_, line) =>
-        {
-            if (line.Data?.Contains("attached", StringComparison.Ordinal) == true)
-            {
-                attached.TrySetResult();
-            }
-        };
-        strace.BeginErrorReadLine();
-        await attached.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await Task.Delay(500); // every thread, not only the first
+        using var trace = await SyscallTrace.AttachAsync(server.ProcessId, "sendmsg", "sendto");
 
         const int Echoes = 6;
-        var result = await Tool.RunAsync("/usr/bin/python3",
-            [Path.Combine(Repository.Peers, "tls_records.py"), server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. Enumerable.Repeat("65536", Echoes)],
-            TimeSpan.FromSeconds(30));
-        Signals.Send(strace.Id, Signals.SIGINT);
-        await strace.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        var result = await RecordsProbeAsync(server.Port, Enumerable.Repeat(65536, Echoes));
+        var sends = (await trace.StopAsync()).Select(call => call.Result).ToList();
 
         Assert.True(result.ExitCode == 0, result.All);
         Assert.All(result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.True(JsonDocument.Parse(line).RootElement.GetProperty("same").GetBoolean(), line));
-        var sends = File.ReadAllLines(trace).Select(line => SendResult().Match(line)).Where(match => match.Success)
-            .Select(match => int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
         // A 64 KiB echo is a 65,546-byte frame: five records (10 bytes, then four of 16 KiB), 22 bytes of TLS each.
         const int EchoOnTheWire = 65546 + 5 * 22;
         Assert.True(sends.Count(sent => sent == EchoOnTheWire) == Echoes, $"sends: {string.Join(", ", sends)}");
         Assert.DoesNotContain(RecordSize + 22, sends); // no record of them alone
     }
 
-    [GeneratedRegex(@"^\d+\s+send(?:msg|to)\(.*\)\s+=\s+(\d+)$")]
-    private static partial Regex SendResult();
+    [Fact]
+    public async Task Connection_NativeEngine_NoReadThatFindsNothingAfterTheClientHelloAndOneShutdown()
+    {
+        await using var server = await CliServer.StartAsync([]);
+        using var trace = await SyscallTrace.AttachAsync(server.ProcessId, "accept4", "recvfrom", "sendmsg", "sendto", "shutdown", "fcntl", "close");
+
+        var result = await RecordsProbeAsync(server.Port, [100]);
+        await Task.Delay(500); // the server's side of the close
+        var calls = await trace.StopAsync();
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var descriptor = Assert.Single(calls, call => call.Name == "accept4" && call.Result > 0).Result;
+        var onSocket = calls.Where(call => call.First == descriptor && call.Name != "accept4").ToList();
+        var story = string.Join(", ", onSocket.Select(call => $"{call.Name} {call.Result}"));
+        // The ClientHello is read, and OpenSSL's next read (for the client's Finished) is answered without asking the
+        // socket, which cannot hold anything before the client has the server's flight: the flight is sent next.
+        Assert.True(onSocket.Count >= 2 && onSocket[0] is { Name: "recvfrom", Result: > 0 } && onSocket[1].Name is "sendmsg", story);
+        // Shut down once (a second would only fail); the socket's mode is never changed (every call says MSG_DONTWAIT).
+        Assert.True(onSocket.Count(call => call.Name == "shutdown") == 1, story);
+        Assert.DoesNotContain(onSocket, call => call.Name == "fcntl");
+    }
+
+    [Fact]
+    public async Task ClientHalfCloses_RightAfterAMessage_EchoedThenTheServerEndsTheConnection()
+    {
+        await using var server = await TestServer.StartAsync();
+
+        // The message and the client's FIN often arrive together, and epoll reports them once: the end of the stream
+        // must still be read after the message, or the connection waits for the idle timeout; and the end must read as
+        // a clean one (OpenSSL asks the BIO whether the stream ended), or the message still in the decrypted pipe is
+        // lost with it. Ten tries, since the two do not always arrive together.
+        var result = await Tool.RunAsync("/usr/bin/python3", ["-c", HalfCloseProbe, server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "10"],
+            TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.All);
+        var tries = result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+        Assert.Equal(10, tries.Count);
+        Assert.All(tries, attempt =>
+        {
+            Assert.True(attempt.GetProperty("echoed").GetBoolean(), attempt.ToString());
+            Assert.True(attempt.GetProperty("ended").GetBoolean(), $"the server kept the half-closed connection open: {attempt}");
+        });
+    }
+
+    /// <summary>
+    /// Python's ssl as the client: upgrades /echo, sends one text message and at once shuts down its sending side
+    /// (a TCP FIN, no close frame or close_notify), then reads until the server ends the connection, for at most 3 s.
+    /// Prints whether the echo came and whether the server ended the connection, once per try.
+    /// </summary>
+    private const string HalfCloseProbe = """
+        import base64, json, os, socket, ssl, sys, time
+        port, tries = int(sys.argv[1]), int(sys.argv[2])
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        for _ in range(tries):
+            tls = context.wrap_socket(socket.create_connection(("127.0.0.1", port), timeout=3), server_hostname="localhost")
+            key = base64.b64encode(os.urandom(16)).decode()
+            tls.sendall(("GET /echo HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                         "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % key).encode())
+            head = b""
+            while b"\r\n\r\n" not in head:
+                head += tls.recv(4096)
+            mask = os.urandom(4)
+            tls.sendall(bytes([0x81, 0x85]) + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(b"hello")))
+            socket.fromfd(tls.fileno(), socket.AF_INET, socket.SOCK_STREAM).shutdown(socket.SHUT_WR)
+            received, ended, how = head.split(b"\r\n\r\n", 1)[1], False, ""
+            try:
+                while True:
+                    data = tls.recv(4096)
+                    if not data:
+                        ended = True
+                        break
+                    received += data
+            except (socket.timeout, ssl.SSLError, ConnectionError) as e:
+                ended = not isinstance(e, socket.timeout)
+                how = repr(e)
+            else:
+                how = "eof"
+            print(json.dumps({"echoed": received.startswith(b"\x81\x05hello"), "ended": ended, "received": received.hex(), "how": how}))
+            tls.close()
+        """;
+
+    private static Task<ToolResult> RecordsProbeAsync(int port, IEnumerable<int> sizes) => Tool.RunAsync("/usr/bin/python3",
+        [Path.Combine(Repository.Peers, "tls_records.py"), port.ToString(System.Globalization.CultureInfo.InvariantCulture), .. sizes.Select(size => size.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+        TimeSpan.FromSeconds(30));
 
     private const int RecordSize = 16 * 1024;
 

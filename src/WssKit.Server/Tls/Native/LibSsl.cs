@@ -39,6 +39,7 @@ internal static unsafe partial class LibSsl
     public const int AlpnNegotiated = 1;
 
     public const int BioTypeSourceSink = 0x0400;
+    public const int BioCtrlEof = 2;
     public const int BioCtrlFlush = 11;
     public const int BioFlagsRetryRead = 0x01 | 0x08; // BIO_FLAGS_READ | BIO_FLAGS_SHOULD_RETRY
 

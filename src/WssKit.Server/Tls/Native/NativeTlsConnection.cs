@@ -69,11 +69,22 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private const int BulkBurst = 16 * 1024;
     private bool _bulkReads;
 
-    // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for, or nothing):
-    // bytes that arrive later wake the read pump's wait. Otherwise the socket is read again without waiting, because
-    // the event for the bytes left in it may have come before the wait began (epoll reports arrivals, edge-triggered).
+    // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for and the client
+    // has not closed, or it got nothing): bytes that arrive later wake the read pump's wait. Otherwise the socket is
+    // read again without waiting, because the event for the bytes left in it (or for the end of the stream) may have
+    // come before the wait began (epoll reports arrivals, edge-triggered).
     private bool _socketDrained;
     private bool _retryFlagged;
+    // The readable events seen when the read that found the socket empty began (NotKnownEmpty when the last read
+    // filled its buffer, or found the end of the stream): while no event has come since, the socket is still empty,
+    // and OpenSSL's next read is answered without asking it. The handshake's read for the client's next flight, right
+    // after its ClientHello, then costs no recv that finds nothing.
+    private long _emptyAtEvent = NotKnownEmpty;
+    private const long NotKnownEmpty = -1;
+    // The socket's read found the end of the stream. OpenSSL asks (BIO_eof) before it takes an end without close_notify
+    // for a clean one (SSL_OP_IGNORE_UNEXPECTED_EOF); else the end reads as an error, and a pipe completed with an error
+    // loses what it still holds (the client's last message, when it came with the end).
+    private bool _endOfStream;
 
     private Task? _reading;
 
@@ -93,8 +104,8 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         }
         // OpenSSL uses the descriptor until the connection is freed; the socket is closed only after that (an abort
         // shuts it down but keeps it open), so that its number cannot be reused by another connection meanwhile.
+        // Every send and receive on it passes MSG_DONTWAIT (Libc): the socket's own mode is left as it was accepted.
         _descriptor = (int)_socket.SafeHandle.DangerousGetHandle();
-        _socket.Blocking = false;
         _self = GCHandle.Alloc(this);
         var bio = LibSsl.BioNew(SocketMethod);
         LibSsl.BioSetData(bio, GCHandle.ToIntPtr(_self));
@@ -261,8 +272,10 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             ended = _sink;
             _inbox?.Release();
         }
-        if (TakePipe() is { } pipe)
+        if (Volatile.Read(ref _decrypted) is { } pipe)
         {
+            // The pipe stays for its reader, which reads what it still holds before its end: the client's last message
+            // and its close can arrive together, before the WebSocket could take the connection over from the pipe.
             // A sink that took over after the last flush already has all the pipe held.
             await pipe.Writer.CompleteAsync(ended is null ? error : null);
         }
@@ -597,14 +610,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             // The client has gone.
         }
         // The end of the connection: the read pump, waiting for the client, sees it too.
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already reset or aborted.
-        }
+        _connection.ShutDown();
         if (_reading is not null)
         {
             await _reading;
@@ -700,15 +706,20 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         return true;
     }
 
-    /// <summary>OpenSSL's input, read from the socket without waiting; notes whether the read left anything behind.</summary>
+    /// <summary>
+    /// OpenSSL's input, read from the socket without waiting; notes whether the read left anything behind. A socket
+    /// found drained is not asked again until an event says something arrived (epoll reports every arrival after it).
+    /// </summary>
     [UnmanagedCallersOnly]
     private static unsafe int BioRead(nint bio, byte* buffer, int length)
     {
         var connection = From(bio);
-        var received = Libc.ReceiveNow(connection._descriptor, buffer, length);
+        var events = connection._readiness.Readable.Events;
+        var received = events == connection._emptyAtEvent ? Libc.NothingYet : Libc.ReceiveNow(connection._descriptor, buffer, length);
         if (received == Libc.NothingYet)
         {
             connection._socketDrained = true;
+            connection._emptyAtEvent = events;
             connection._retryFlagged = true;
             LibSsl.BioSetFlags(bio, LibSsl.BioFlagsRetryRead); // OpenSSL: SSL_ERROR_WANT_READ
             return -1;
@@ -718,12 +729,21 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             connection._retryFlagged = false;
             LibSsl.BioClearFlags(bio, LibSsl.BioFlagsRetryRead); // else the end of the stream would read as "try again"
         }
-        connection._socketDrained = received < length;
+        // A read that took less than it asked for emptied the socket, unless the client has closed: then the end of the
+        // stream is still to be read, and no further event will say so.
+        connection._endOfStream = received == 0;
+        connection._socketDrained = received < length && (received <= 0 || !connection._readiness.PeerClosed);
+        connection._emptyAtEvent = connection._socketDrained && received > 0 ? events : NotKnownEmpty;
         return received;
     }
 
     [UnmanagedCallersOnly]
-    private static long BioCtrl(nint bio, int command, long larg, nint parg) => command == LibSsl.BioCtrlFlush ? 1 : 0;
+    private static long BioCtrl(nint bio, int command, long larg, nint parg) => command switch
+    {
+        LibSsl.BioCtrlFlush => 1,
+        LibSsl.BioCtrlEof => From(bio)._endOfStream ? 1 : 0,
+        _ => 0,
+    };
 
     private static unsafe nint CreateBioMethod()
     {
