@@ -76,6 +76,11 @@ internal static unsafe partial class Libc
     /// </summary>
     public static int SendNow(int socket, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, bool more = false)
     {
+        if (first.IsEmpty)
+        {
+            first = second; // one piece, not an empty one and then the bytes
+            second = default;
+        }
         fixed (byte* one = first)
         fixed (byte* two = second)
         {

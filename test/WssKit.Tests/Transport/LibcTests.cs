@@ -31,6 +31,17 @@ public sealed class LibcTests : IDisposable
         Assert.Equal("first record, then the last", System.Text.Encoding.ASCII.GetString(ReceiveExactly(27)));
     }
 
+    [Theory]
+    [InlineData("", "only the second")]
+    [InlineData("only the first", "")]
+    public void SendNow_OneBufferEmpty_TheOtherSent(string first, string second)
+    {
+        var sent = Libc.SendNow(Descriptor, System.Text.Encoding.ASCII.GetBytes(first), System.Text.Encoding.ASCII.GetBytes(second));
+
+        Assert.Equal(first.Length + second.Length, sent);
+        Assert.Equal(first + second, System.Text.Encoding.ASCII.GetString(ReceiveExactly(sent)));
+    }
+
     [Fact]
     public void SendNow_SocketFillsUp_CountsThePrefixOfBothThatWasTakenThenZero()
     {
