@@ -17,7 +17,8 @@ namespace WssKit.Server.Tls.Native;
 /// <para>
 /// A read pump decrypts what arrives once the handshake is done. One lock serialises every OpenSSL call on the
 /// connection. A record the socket cannot take at once (its buffer is full) waits in <see cref="_unsent"/>, with
-/// every record after it, until one drain sends them in order.
+/// every record after it, until one drain sends them in order; the records of one large write wait there too, until
+/// its last one, and leave with it in one send.
 /// </para>
 /// </summary>
 internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
