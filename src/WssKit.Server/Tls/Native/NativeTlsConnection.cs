@@ -70,12 +70,16 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
     private const int BulkBurst = 16 * 1024;
     private bool _bulkReads;
 
-    // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for and the client
-    // has not closed, or it got nothing): bytes that arrive later wake the read pump's wait. Otherwise the socket is
-    // read again without waiting, because the event for the bytes left in it (or for the end of the stream) may have
-    // come before the wait began (epoll reports arrivals, edge-triggered).
+    // Whether OpenSSL's last read of the socket took all that had arrived (it got less than it asked for, or nothing):
+    // bytes that arrive later wake the read pump's wait. Otherwise the socket is read again without waiting, because
+    // the event for the bytes left in it may have come before the wait began (epoll reports arrivals, edge-triggered).
     private bool _socketDrained;
     private bool _retryFlagged;
+    // The last read took less than it asked for after epoll had reported the client's close: the end of the stream is
+    // still to be read, and no further event will say so. A WebSocket's pump reads it at once; the HTTP layer's does not
+    // (Kestrel, handed the end of its input with a request, may drop the request, or the frames that came with it),
+    // and the WebSocket that takes the connection over wakes it.
+    private bool _endPending;
     // The readable events seen when the read that found the socket empty began (NotKnownEmpty when the last read
     // filled its buffer, or found the end of the stream): while no event has come since, the socket is still empty,
     // and OpenSSL's next read is answered without asking it. The handshake's read for the client's next flight, right
@@ -254,7 +258,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
                     {
                         throw new IOException($"TLS error: {problem}");
                     }
-                    if (!_socketDrained)
+                    if (!_socketDrained || _endPending)
                     {
                         continue;
                     }
@@ -717,6 +721,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
         var connection = From(bio);
         var events = connection._readiness.Readable.Events;
         var received = events == connection._emptyAtEvent ? Libc.NothingYet : Libc.ReceiveNow(connection._descriptor, buffer, length);
+        connection._endPending = received > 0 && received < length && connection._readiness.PeerClosed;
         if (received == Libc.NothingYet)
         {
             connection._socketDrained = true;
@@ -730,11 +735,9 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             connection._retryFlagged = false;
             LibSsl.BioClearFlags(bio, LibSsl.BioFlagsRetryRead); // else the end of the stream would read as "try again"
         }
-        // A read that took less than it asked for emptied the socket, unless the client has closed: then the end of the
-        // stream is still to be read, and no further event will say so.
         connection._endOfStream = received == 0;
-        connection._socketDrained = received < length && (received <= 0 || !connection._readiness.PeerClosed);
-        connection._emptyAtEvent = connection._socketDrained && received > 0 ? events : NotKnownEmpty;
+        connection._socketDrained = received < length;
+        connection._emptyAtEvent = received > 0 && received < length && !connection._endPending ? events : NotKnownEmpty;
         return received;
     }
 
