@@ -29,10 +29,7 @@ public sealed class PlaintextInboxTests
     [Fact]
     public void Deliver_SinkLeavesTheLastBytes_OfferedFirstWithWhatArrivesNext()
     {
-        _sink.Leave = 3;
-        Receive("message+hea"u8);
-        _inbox.Deliver();
-        _sink.Leave = 0;
+        DeliverLeaving("message+hea"u8, 3);
 
         Receive("der"u8);
         _inbox.Deliver();
@@ -63,10 +60,7 @@ public sealed class PlaintextInboxTests
     public void Deliver_SinkLeavesMoreThanACarry_KeptInTheBurstBuffer()
     {
         var big = new string('x', 600);
-        _sink.Leave = 500;
-        Receive(System.Text.Encoding.ASCII.GetBytes(big));
-        _inbox.Deliver();
-        _sink.Leave = 0;
+        DeliverLeaving(System.Text.Encoding.ASCII.GetBytes(big), 500);
 
         Receive("y"u8);
         _inbox.Deliver();
@@ -128,10 +122,7 @@ public sealed class PlaintextInboxTests
     [Fact]
     public void InPlace_BytesLeftOverFromTheLastOffer_TargetNotAskedAndTheyComeFirst()
     {
-        _sink.Leave = 2;
-        Receive("abcd"u8);
-        _inbox.Deliver();
-        _sink.Leave = 0;
+        DeliverLeaving("abcd"u8, 2);
         _sink.Target = new byte[10];
 
         Receive("ef"u8);
@@ -145,6 +136,15 @@ public sealed class PlaintextInboxTests
     {
         bytes.CopyTo(_inbox.GetSpan());
         _inbox.Advance(bytes.Length);
+    }
+
+    /// <summary>Receives and delivers bytes, the sink leaving the last <paramref name="leave"/> of them for the next offer.</summary>
+    private void DeliverLeaving(ReadOnlySpan<byte> bytes, int leave)
+    {
+        _sink.Leave = leave;
+        Receive(bytes);
+        _inbox.Deliver();
+        _sink.Leave = 0;
     }
 
     private sealed class RecordingSink : IPlaintextSink

@@ -425,7 +425,7 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
 
     /// <summary>
     /// Turns plaintext into records, sent at once or queued; for the writer. <paramref name="moreFollows"/>: the writer
-    /// encrypts more at once after this, so even the last record is sent with MSG_MORE.
+    /// encrypts more at once after this, so even the last record waits to leave with what follows.
     /// </summary>
     public unsafe void Encrypt(ReadOnlySpan<byte> plaintext, bool moreFollows = false)
     {
@@ -503,12 +503,13 @@ internal sealed class NativeTlsConnection : IDuplexPipe, IAsyncDisposable
             {
                 return _drain.Task;
             }
-            if (_unsent.Length == 0 || (_heldUntilEnd && !_outputEnded))
+            if (_unsent.Length == 0)
             {
-                if (_unsent.Length == 0)
-                {
-                    _unsent.Release(); // room reserved for records that all left at once
-                }
+                _unsent.Release(); // room reserved for records that all left at once
+                return Task.CompletedTask;
+            }
+            if (_heldUntilEnd && !_outputEnded)
+            {
                 return Task.CompletedTask;
             }
             // Most often the socket takes it all at once (the handshake's flight): then nothing waits, and the socket
