@@ -132,7 +132,7 @@ internal sealed class DirectSocketConnection : ConnectionContext, IConnectionIdF
         else
         {
             ShutDown();
-            _readiness?.Dispose();
+            _readiness?.DisposeBeforeClose();
             Socket.Dispose();
         }
         Cancel(_closed);

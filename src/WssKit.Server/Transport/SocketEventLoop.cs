@@ -77,11 +77,16 @@ internal sealed unsafe class SocketEventLoop
         return readiness;
     }
 
-    internal void Remove(SocketReadiness readiness)
+    internal void Remove(SocketReadiness readiness, bool socketClosesNext)
     {
-        // Before the descriptor is closed: its number may be reused at once. An event already taken by the loop for
-        // this registration finds another generation in the slot, and is dropped.
-        Epoll.Change(_epoll, Epoll.Delete, (int)readiness.Socket.SafeHandle.DangerousGetHandle(), 0, 0);
+        // A socket that stays open is taken out of epoll; one closed next leaves it with its last descriptor (nothing
+        // else holds one: no fork, no dup). Either way the slot is let go before the descriptor is closed, whose
+        // number may be reused at once: an event already taken by the loop for this registration finds another
+        // generation in the slot, and is dropped.
+        if (!socketClosesNext)
+        {
+            Epoll.Change(_epoll, Epoll.Delete, (int)readiness.Socket.SafeHandle.DangerousGetHandle(), 0, 0);
+        }
         Release(readiness);
     }
 

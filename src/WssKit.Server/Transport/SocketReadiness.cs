@@ -58,14 +58,22 @@ internal sealed class SocketReadiness : IDisposable
         }
     }
 
-    /// <summary>Stops watching the socket (before it is closed, or handed to .NET's own socket machinery); waiters wake.</summary>
-    public void Dispose()
+    /// <summary>Stops watching the socket, which stays open (it is handed to .NET's own socket machinery); waiters wake.</summary>
+    public void Dispose() => Stop(socketClosesNext: false);
+
+    /// <summary>
+    /// Stops watching the socket right before it is closed; waiters wake. The close takes the socket out of epoll, so
+    /// this costs no system call.
+    /// </summary>
+    public void DisposeBeforeClose() => Stop(socketClosesNext: true);
+
+    private void Stop(bool socketClosesNext)
     {
         if (Interlocked.Exchange(ref _registered, 0) == 0)
         {
             return;
         }
-        _loop.Remove(this);
+        _loop.Remove(this, socketClosesNext);
         Readable.End();
         Writable.End();
     }

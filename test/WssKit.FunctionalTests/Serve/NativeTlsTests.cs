@@ -465,10 +465,10 @@ public sealed class NativeTlsTests
     }
 
     [Fact]
-    public async Task Connection_NativeEngine_NoReadThatFindsNothingAfterTheClientHelloAndOneShutdown()
+    public async Task Connection_NativeEngine_NoReadThatFindsNothingAfterTheClientHelloOneShutdownAndOneEpollChange()
     {
         await using var server = await CliServer.StartAsync([]);
-        using var trace = await SyscallTrace.AttachAsync(server.ProcessId, "accept4", "recvfrom", "sendmsg", "sendto", "shutdown", "fcntl", "close");
+        using var trace = await SyscallTrace.AttachAsync(server.ProcessId, "accept4", "recvfrom", "sendmsg", "sendto", "shutdown", "fcntl", "close", "epoll_ctl");
 
         var result = await RecordsProbeAsync(server.Port, [100]);
         await Task.Delay(500); // the server's side of the close
@@ -484,6 +484,9 @@ public sealed class NativeTlsTests
         // Shut down once (a second would only fail); the socket's mode is never changed (every call says MSG_DONTWAIT).
         Assert.True(onSocket.Count(call => call.Name == "shutdown") == 1, story);
         Assert.DoesNotContain(onSocket, call => call.Name == "fcntl");
+        // The socket is added to epoll once, and not taken out before it is closed: the close takes it out.
+        var epollChanges = calls.Count(call => call.Name == "epoll_ctl");
+        Assert.True(epollChanges == 1, $"{epollChanges} epoll_ctl calls; {story}");
     }
 
     [Theory]

@@ -70,6 +70,23 @@ public sealed class SocketEventLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task DisposeBeforeClose_WhileAReadWaits_TheWaitFailsAndTheClosedSocketsNextNumberIsWatchedAnew()
+    {
+        var readiness = SocketEventLoop.Register(_watched);
+        var wait = readiness.Readable.WaitAsync(readiness.Readable.Events).AsTask();
+
+        readiness.DisposeBeforeClose();
+        _watched.Dispose();
+
+        await Assert.ThrowsAsync<IOException>(() => wait);
+        // Its descriptor number is free again, and most likely the next socket's: that one is added to epoll afresh.
+        using var next = new UnixSocketPair();
+        using var again = SocketEventLoop.Register(next.Accepted);
+        next.Peer.Send("x"u8);
+        await again.Readable.WaitAsync(seen: 0).AsTask().WaitAsync(TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public async Task Dispose_WhileAReadWaits_TheWaitFailsAndAnotherRegistrationWorks()
     {
         var readiness = SocketEventLoop.Register(_watched);
